@@ -1,0 +1,61 @@
+"""The bookshelf service: `uvicorn app:app --loop=uvloop`."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from modules.author.http.routes import router as author_routes
+from modules.book.http.routes import router as book_routes
+from modules.author.subscriptions import subscribe as subscribe_author_module
+from modules.container import ApplicationContainer
+from modules.shared_kernel.domain import snowflake
+from modules.shared_kernel.http.problems import install_problem_handlers
+from persistence.database import is_sqlite
+from persistence.mappers import start_mappers
+from persistence.migrations import upgrade_to_head
+
+log = logging.getLogger("bookshelf")
+
+DESCRIPTION = """
+A catalogue of **books** and **authors**, built as a Domain-Driven-Design modular monolith.
+
+* Ids are **strings of digits** (snowflakes exceed 2^53, which JavaScript would round).
+* Every error is `application/problem+json` (RFC 9457); invalid input lists each bad field in `errors`.
+* Crediting an author on a book (`PUT /books/{id}/authors/{author_id}`) records
+  `AuthorAddedToBook`; the Author module applies it in its own transaction.
+"""
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    container: ApplicationContainer = app.state.container
+    settings = container.settings()
+    snowflake.use_worker(settings.worker_id, max_backward_ms=settings.clock_backward_tolerance_ms)
+    engine = container.engine()
+    if is_sqlite(settings.database_url):
+        log.warning("using the embedded SQLite database %s; set DATABASE_URL for PostgreSQL",
+                    engine.url.database)
+    if settings.migrate_on_startup:
+        await upgrade_to_head(engine)
+    try:
+        yield
+    finally:
+        await engine.dispose()
+
+
+def create_app(container: ApplicationContainer | None = None) -> FastAPI:
+    container = container or ApplicationContainer()
+    start_mappers()
+    subscribe_author_module(container.event_bus(), container.author)
+
+    app = FastAPI(title="bookshelf", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app.state.container = container
+    install_problem_handlers(app)
+    app.include_router(author_routes)
+    app.include_router(book_routes)
+    return app
+
+
+app = create_app()

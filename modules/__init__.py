@@ -1,0 +1,1 @@
+"""Bookshelf modules: one package per bounded context, plus the shared kernel."""

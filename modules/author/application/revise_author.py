@@ -1,0 +1,37 @@
+"""Use case: change an author's name or biography."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from modules.author.application.unit_of_work import AuthorUnitOfWork
+from modules.author.domain.errors import AuthorNotFound
+from modules.author.domain.name import Name
+
+
+@dataclass(frozen=True)
+class AuthorRevision:
+    """What to change. Names: None keeps them. Biography: only when `new_biography` is set,
+    because None is a valid biography (none at all)."""
+
+    first_name: str | None = None
+    last_name: str | None = None
+    new_biography: bool = False
+    biography: str | None = None
+
+
+class ReviseAuthor:
+    def __init__(self, unit_of_work: Callable[[], AuthorUnitOfWork]) -> None:
+        self._unit_of_work = unit_of_work
+
+    async def __call__(self, author_id: int, revision: AuthorRevision) -> None:
+        async with self._unit_of_work() as uow:
+            author = await uow.authors.get(author_id)
+            if author is None:
+                raise AuthorNotFound(author_id)
+            if revision.first_name is not None or revision.last_name is not None:
+                first, last = revision.first_name, revision.last_name
+                author.rename(Name(first=author.name.first if first is None else first,
+                                   last=author.name.last if last is None else last))
+            if revision.new_biography:
+                author.rewrite_biography(revision.biography)
+            await uow.commit()

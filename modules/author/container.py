@@ -1,0 +1,34 @@
+"""The Author module's wiring; the application container supplies its dependencies."""
+
+from dependency_injector import containers, providers
+
+from modules.author.application.add_author import AddAuthor
+from modules.author.application.delete_author import DeleteAuthor
+from modules.author.application.on_author_added_to_book import CreditBookToAuthor
+from modules.author.application.on_author_removed_from_book import UncreditBookFromAuthor
+from modules.author.application.on_book_deleted import ForgetDeletedBook
+from modules.author.application.revise_author import ReviseAuthor
+from modules.author.infrastructure.queries import SqlAuthorQueries
+from modules.author.infrastructure.unit_of_work import SqlAlchemyAuthorUnitOfWork
+from modules.author.public_api import AuthorDirectory
+
+
+class AuthorContainer(containers.DeclarativeContainer):
+    session_factory = providers.Dependency()
+    publish = providers.Dependency()
+
+    unit_of_work = providers.Factory(
+        SqlAlchemyAuthorUnitOfWork, session_factory=session_factory, publish=publish
+    )
+
+    add_author = providers.Factory(AddAuthor, unit_of_work=unit_of_work.provider)
+    revise_author = providers.Factory(ReviseAuthor, unit_of_work=unit_of_work.provider)
+    delete_author = providers.Factory(DeleteAuthor, unit_of_work=unit_of_work.provider)
+
+    # Handlers of the Book module's events (subscribed in modules/author/subscriptions.py).
+    credit_book = providers.Factory(CreditBookToAuthor, unit_of_work=unit_of_work.provider)
+    uncredit_book = providers.Factory(UncreditBookFromAuthor, unit_of_work=unit_of_work.provider)
+    forget_deleted_book = providers.Factory(ForgetDeletedBook, unit_of_work=unit_of_work.provider)
+
+    queries = providers.Singleton(SqlAuthorQueries, session_factory=session_factory)
+    directory = providers.Singleton(AuthorDirectory, session_factory=session_factory)

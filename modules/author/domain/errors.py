@@ -1,0 +1,22 @@
+"""The ways a request about authors can break the catalogue's rules."""
+
+from modules.shared_kernel.domain.errors import Conflict, InvalidValue, NotFound
+
+
+class AuthorNotFound(NotFound):
+    def __init__(self, author_id: int) -> None:
+        super().__init__(f"there is no author {author_id}")
+        self.author_id = author_id
+
+
+class AuthorStillHasBooks(Conflict):
+    def __init__(self, author_id: int, book_count: int) -> None:
+        super().__init__(
+            f"author {author_id} is credited on {book_count} book(s); "
+            "remove them from those books first"
+        )
+        self.author_id = author_id
+
+
+class InvalidBiography(InvalidValue):
+    pass

@@ -1,0 +1,13 @@
+"""What the Author module needs from storage, in the domain's words."""
+
+from typing import Protocol
+
+from modules.author.domain.author import Author
+
+
+class AuthorRepository(Protocol):
+    async def get(self, author_id: int) -> Author | None: ...
+
+    async def add(self, author: Author) -> None: ...
+
+    async def remove(self, author: Author) -> None: ...

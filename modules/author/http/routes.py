@@ -1,0 +1,94 @@
+"""HTTP routes of the Author module: translate requests into use cases and queries."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, Response, status
+
+from modules.author.application.read_models import AuthorDTO
+from modules.author.application.revise_author import AuthorRevision
+from modules.author.container import AuthorContainer
+from modules.author.domain.errors import AuthorNotFound
+from modules.author.domain.name import MAX_NAME_PART, Name
+from modules.author.http.schemas import AuthorChanges, NewAuthor
+from modules.shared_kernel.application.ids import IdInput
+from modules.shared_kernel.application.pages import DEFAULT_LIMIT, MAX_LIMIT, Page
+from modules.shared_kernel.http.problems import problem_responses
+from modules.shared_kernel.http.validation import Text
+
+router = APIRouter(prefix="/authors", tags=["authors"])
+
+
+async def _author_module(request: Request) -> AuthorContainer:
+    # An async dependency: resolving from the app's container costs no thread-pool hop.
+    container: AuthorContainer = request.app.state.container.author
+    return container
+
+
+Authors = Annotated[AuthorContainer, Depends(_author_module)]
+AuthorId = Annotated[IdInput, "author id"]
+
+
+async def _shown(authors: AuthorContainer, author_id: int) -> AuthorDTO:
+    author = await authors.queries().author(author_id)
+    if author is None:
+        raise AuthorNotFound(author_id)
+    return author
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, summary="Register an author",
+             responses=problem_responses(422))
+async def add_author(
+    body: NewAuthor, authors: Authors, request: Request, response: Response
+) -> AuthorDTO:
+    author_id = await authors.add_author()(
+        name=Name(body.first_name, body.last_name), biography=body.biography
+    )
+    response.headers["Location"] = str(
+        request.url_for("get_author", author_id=str(author_id)).path
+    )
+    return await _shown(authors, author_id)
+
+
+@router.get("/{author_id}", summary="One author with their books",
+            responses=problem_responses(404, 422))
+async def get_author(author_id: AuthorId, authors: Authors) -> AuthorDTO:
+    return await _shown(authors, author_id)
+
+
+@router.get("", summary="Authors, by name, a page at a time", responses=problem_responses(422))
+async def list_authors(
+    authors: Authors,
+    request: Request,
+    name: Annotated[
+        Text | None,
+        Query(max_length=MAX_NAME_PART,
+              description="Case-insensitive part of the first or last name."),
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    after: Annotated[IdInput | None, Query(description="Id of the last author seen.")] = None,
+) -> Page[AuthorDTO]:
+    found = await authors.queries().authors(name=name, after=after, limit=limit)
+    next_url = None
+    if found.more:
+        next_url = str(request.url.include_query_params(after=str(found.items[-1].id)))
+    return Page[AuthorDTO](items=found.items, next=next_url)
+
+
+@router.patch("/{author_id}", summary="Change an author's name or biography",
+              responses=problem_responses(404, 409, 422))
+async def revise_author(author_id: AuthorId, body: AuthorChanges, authors: Authors) -> AuthorDTO:
+    revision = AuthorRevision(
+        first_name=body.first_name,
+        last_name=body.last_name,
+        new_biography="biography" in body.model_fields_set,
+        biography=body.biography,
+    )
+    await authors.revise_author()(author_id, revision)
+    return await _shown(authors, author_id)
+
+
+@router.delete("/{author_id}", status_code=status.HTTP_204_NO_CONTENT,
+               summary="Remove an author who is credited on no book",
+               responses=problem_responses(404, 409, 422))
+async def delete_author(author_id: AuthorId, authors: Authors) -> None:
+    await authors.delete_author()(author_id)

@@ -1,0 +1,37 @@
+"""What the book queries return: shaped for the views, filled straight from SQL (CQRS)."""
+
+from typing import Protocol
+
+from pydantic import BaseModel, Field
+
+from modules.shared_kernel.application.ids import Id
+from modules.shared_kernel.application.pages import Slice
+
+
+class PriceDTO(BaseModel):
+    amount: int = Field(description="In the currency's minor unit (won, cents).")
+    currency: str = Field(description="ISO 4217 code.")
+
+
+class BookAuthorDTO(BaseModel):
+    id: Id
+    first_name: str
+    last_name: str
+
+
+class BookDTO(BaseModel):
+    id: Id
+    title: str
+    isbn: str = Field(description="ISBN-13, digits only.")
+    pages: int
+    price: PriceDTO
+    publication_year: int
+    authors: list[BookAuthorDTO] = Field(description="In the order they are credited.")
+
+
+class BookQueries(Protocol):
+    async def book(self, book_id: int) -> BookDTO | None: ...
+
+    async def books(
+        self, *, title: str | None, isbn: str | None, after: int | None, limit: int
+    ) -> Slice[BookDTO]: ...

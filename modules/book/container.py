@@ -1,0 +1,36 @@
+"""The Book module's wiring; the application container supplies its three dependencies."""
+
+from dependency_injector import containers, providers
+
+from modules.book.application.add_author_to_book import AddAuthorToBook
+from modules.book.application.add_book import AddBook
+from modules.book.application.delete_book import DeleteBook
+from modules.book.application.remove_author_from_book import RemoveAuthorFromBook
+from modules.book.application.revise_book import ReviseBook
+from modules.book.infrastructure.queries import SqlBookQueries
+from modules.book.infrastructure.unit_of_work import SqlAlchemyBookUnitOfWork
+
+
+class BookContainer(containers.DeclarativeContainer):
+    session_factory = providers.Dependency()
+    publish = providers.Dependency()
+    author_directory = providers.Dependency()
+
+    # A new Unit of Work (and session) for every use-case call: `.provider` passes the factory.
+    unit_of_work = providers.Factory(
+        SqlAlchemyBookUnitOfWork, session_factory=session_factory, publish=publish
+    )
+
+    add_book = providers.Factory(
+        AddBook, unit_of_work=unit_of_work.provider, authors=author_directory
+    )
+    revise_book = providers.Factory(ReviseBook, unit_of_work=unit_of_work.provider)
+    add_author_to_book = providers.Factory(
+        AddAuthorToBook, unit_of_work=unit_of_work.provider, authors=author_directory
+    )
+    remove_author_from_book = providers.Factory(
+        RemoveAuthorFromBook, unit_of_work=unit_of_work.provider
+    )
+    delete_book = providers.Factory(DeleteBook, unit_of_work=unit_of_work.provider)
+
+    queries = providers.Singleton(SqlBookQueries, session_factory=session_factory)

@@ -1,0 +1,119 @@
+"""HTTP routes of the Book module: translate requests into use cases and queries."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, Response, status
+
+from modules.book.application.revise_book import BookRevision
+from modules.book.application.read_models import BookDTO
+from modules.book.container import BookContainer
+from modules.book.domain.book import MAX_TITLE
+from modules.book.domain.errors import BookNotFound
+from modules.book.domain.isbn import Isbn
+from modules.book.http.schemas import BookChanges, IsbnText, NewBook
+from modules.shared_kernel.application.ids import IdInput
+from modules.shared_kernel.application.pages import DEFAULT_LIMIT, MAX_LIMIT, Page
+from modules.shared_kernel.http.problems import problem_responses
+from modules.shared_kernel.http.validation import Text
+
+router = APIRouter(prefix="/books", tags=["books"])
+
+
+async def _book_module(request: Request) -> BookContainer:
+    # An async dependency: resolving from the app's container costs no thread-pool hop.
+    container: BookContainer = request.app.state.container.book
+    return container
+
+
+Books = Annotated[BookContainer, Depends(_book_module)]
+BookId = Annotated[IdInput, "book id"]
+AuthorId = Annotated[IdInput, "author id"]
+
+
+async def _shown(books: BookContainer, book_id: int) -> BookDTO:
+    book = await books.queries().book(book_id)
+    if book is None:  # deleted between the change and this read
+        raise BookNotFound(book_id)
+    return book
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Add a book to the catalogue",
+    responses=problem_responses(409, 422),
+)
+async def add_book(body: NewBook, books: Books, request: Request, response: Response) -> BookDTO:
+    book_id = await books.add_book()(
+        title=body.title,
+        isbn=Isbn(body.isbn),
+        pages=body.pages,
+        price=body.price.to_money(),
+        publication_year=body.publication_year,
+        author_ids=body.author_ids,
+    )
+    response.headers["Location"] = str(request.url_for("get_book", book_id=str(book_id)).path)
+    return await _shown(books, book_id)
+
+
+@router.get("/{book_id}", summary="One book with its authors",
+            responses=problem_responses(404, 422))
+async def get_book(book_id: BookId, books: Books) -> BookDTO:
+    return await _shown(books, book_id)
+
+
+@router.get("", summary="Books, by title or ISBN, a page at a time",
+            responses=problem_responses(422))
+async def list_books(
+    books: Books,
+    request: Request,
+    title: Annotated[
+        Text | None,
+        Query(max_length=MAX_TITLE, description="Case-insensitive part of the title."),
+    ] = None,
+    isbn: Annotated[IsbnText | None, Query(description="ISBN-10 or ISBN-13.")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    after: Annotated[IdInput | None, Query(description="Id of the last book seen.")] = None,
+) -> Page[BookDTO]:
+    found = await books.queries().books(title=title, isbn=isbn, after=after, limit=limit)
+    next_url = None
+    if found.more:
+        next_url = str(request.url.include_query_params(after=str(found.items[-1].id)))
+    return Page[BookDTO](items=found.items, next=next_url)
+
+
+@router.patch("/{book_id}", summary="Change a book's details",
+              responses=problem_responses(404, 409, 422))
+async def revise_book(book_id: BookId, body: BookChanges, books: Books) -> BookDTO:
+    revision = BookRevision(
+        title=body.title,
+        isbn=Isbn(body.isbn) if body.isbn is not None else None,
+        pages=body.pages,
+        price=body.price.to_money() if body.price is not None else None,
+        publication_year=body.publication_year,
+    )
+    await books.revise_book()(book_id, revision)
+    return await _shown(books, book_id)
+
+
+@router.put("/{book_id}/authors/{author_id}",
+            summary="Credit an author on a book (AuthorAddedToBook)",
+            responses=problem_responses(404, 409, 422))
+async def add_author_to_book(book_id: BookId, author_id: AuthorId, books: Books) -> BookDTO:
+    await books.add_author_to_book()(book_id, author_id)
+    return await _shown(books, book_id)
+
+
+@router.delete("/{book_id}/authors/{author_id}",
+               summary="Remove an author's credit (AuthorRemovedFromBook)",
+               responses=problem_responses(404, 409, 422))
+async def remove_author_from_book(book_id: BookId, author_id: AuthorId, books: Books) -> BookDTO:
+    await books.remove_author_from_book()(book_id, author_id)
+    return await _shown(books, book_id)
+
+
+@router.delete("/{book_id}", status_code=status.HTTP_204_NO_CONTENT,
+               summary="Remove a book from the catalogue (BookDeleted)",
+               responses=problem_responses(404, 409, 422))
+async def delete_book(book_id: BookId, books: Books) -> None:
+    await books.delete_book()(book_id)

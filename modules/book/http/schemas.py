@@ -1,0 +1,80 @@
+"""Request bodies of the book routes; every rule is the domain's own."""
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from modules.book.domain.book import (
+    MAX_AUTHORS,
+    MAX_PAGES,
+    MAX_TITLE,
+    valid_publication_year,
+    valid_title,
+)
+from modules.book.domain.isbn import Isbn
+from modules.book.domain.money import DEFAULT_CURRENCY, MAX_AMOUNT, Money, valid_currency
+from modules.shared_kernel.application.ids import IdInput
+from modules.shared_kernel.http.validation import Text, WholeNumber, domain_rule, reject_nulls
+
+Title = Annotated[Text, Field(max_length=MAX_TITLE * 4), domain_rule(valid_title)]
+IsbnText = Annotated[
+    Text, Field(max_length=32, examples=["978-89-374-6044-9"]),
+    domain_rule(lambda text: Isbn.parse(text).value),
+]
+Pages = Annotated[WholeNumber, Field(ge=1, le=MAX_PAGES)]
+Year = Annotated[WholeNumber, domain_rule(valid_publication_year)]
+
+
+class PriceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    amount: Annotated[WholeNumber, Field(ge=0, le=MAX_AMOUNT)]
+    currency: Annotated[
+        str, Field(pattern="^[A-Z]{3}$", description="ISO 4217 code."), domain_rule(valid_currency)
+    ] = DEFAULT_CURRENCY
+
+    def to_money(self) -> Money:
+        return Money(self.amount, self.currency)
+
+
+class NewBook(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{
+            "title": "The Vegetarian", "isbn": "978-89-364-3401-7", "pages": 192,
+            "price": {"amount": 13500, "currency": "KRW"}, "publication_year": 2007,
+            "author_ids": [],
+        }]},
+    )
+
+    title: Title
+    isbn: IsbnText
+    pages: Pages
+    price: PriceIn
+    publication_year: Year
+    author_ids: list[IdInput] = Field(
+        default_factory=list, max_length=MAX_AUTHORS,
+        description="Authors in credit order; each at most once, each must exist.",
+    )
+
+
+class BookChanges(BaseModel):
+    """PATCH body: send only what changes; a field sent as null is refused."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"title": "The Vegetarian (new edition)", "pages": 208}]},
+    )
+
+    title: Title | None = None
+    isbn: IsbnText | None = None
+    pages: Pages | None = None
+    price: PriceIn | None = None
+    publication_year: Year | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nulls(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            reject_nulls(data, set(cls.model_fields))
+        return data

@@ -1,0 +1,69 @@
+"""Book views, each answered by one SQL statement joining the authors' names."""
+
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from modules.book.application.read_models import BookDTO
+from modules.shared_kernel.application.pages import Slice
+from persistence.tables import authors, book_authors, books
+
+_credited = book_authors.join(authors, authors.c.id == book_authors.c.author_id)
+
+
+def _with_authors(book_rows: Any) -> Select[Any]:
+    """`book_rows` (a table or subquery of books) joined to its authors in credit order."""
+    return (
+        select(
+            book_rows.c.id, book_rows.c.title, book_rows.c.isbn, book_rows.c.pages,
+            book_rows.c.price_amount, book_rows.c.price_currency, book_rows.c.publication_year,
+            authors.c.id.label("author_id"), authors.c.first_name, authors.c.last_name,
+        )
+        .select_from(book_rows.outerjoin(_credited, book_authors.c.book_id == book_rows.c.id))
+        .order_by(book_rows.c.id, book_authors.c.position)
+    )
+
+
+def _books_from_rows(rows: Any) -> list[BookDTO]:
+    found: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        book = found.get(row.id)
+        if book is None:
+            book = found[row.id] = {
+                "id": row.id, "title": row.title, "isbn": row.isbn, "pages": row.pages,
+                "price": {"amount": row.price_amount, "currency": row.price_currency},
+                "publication_year": row.publication_year, "authors": [],
+            }
+        if row.author_id is not None:
+            book["authors"].append(
+                {"id": row.author_id, "first_name": row.first_name, "last_name": row.last_name}
+            )
+    return [BookDTO.model_validate(book) for book in found.values()]
+
+
+class SqlBookQueries:
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+        self._session_factory = session_factory
+
+    async def book(self, book_id: int) -> BookDTO | None:
+        statement = _with_authors(books).where(books.c.id == book_id)
+        async with self._session_factory() as session:
+            rows = (await session.execute(statement)).all()
+        found = _books_from_rows(rows)
+        return found[0] if found else None
+
+    async def books(
+        self, *, title: str | None, isbn: str | None, after: int | None, limit: int
+    ) -> Slice[BookDTO]:
+        page = select(books).order_by(books.c.id).limit(limit + 1)
+        if title:
+            page = page.where(books.c.title.icontains(title, autoescape=True))
+        if isbn:
+            page = page.where(books.c.isbn == isbn)
+        if after is not None:
+            page = page.where(books.c.id > after)
+        async with self._session_factory() as session:
+            rows = (await session.execute(_with_authors(page.subquery("page")))).all()
+        found = _books_from_rows(rows)
+        return Slice(items=found[:limit], more=len(found) > limit)

@@ -1,0 +1,28 @@
+"""Books stored through SQLAlchemy on the session of the Book Unit of Work."""
+
+from sqlalchemy import exists, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from modules.book.domain.book import Book
+from modules.book.domain.isbn import Isbn
+from persistence.tables import books
+
+
+class SqlAlchemyBookRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, book_id: int) -> Book | None:
+        return await self._session.get(Book, book_id)
+
+    async def add(self, book: Book) -> None:
+        self._session.add(book)
+
+    async def remove(self, book: Book) -> None:
+        await self._session.delete(book)
+
+    async def isbn_in_use(self, isbn: Isbn, *, other_than: int | None = None) -> bool:
+        clause = books.c.isbn == isbn.value
+        if other_than is not None:
+            clause &= books.c.id != other_than
+        return bool(await self._session.scalar(select(exists().where(clause))))

@@ -1,0 +1,24 @@
+"""Service settings, read from the environment and a `.env` file (see README: Configuration)."""
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+EMBEDDED_DATABASE_URL = "sqlite+aiosqlite:///./bookshelf.db"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        EMBEDDED_DATABASE_URL,
+        description="SQLAlchemy async URL; postgresql+asyncpg://... in production.",
+    )
+    migrate_on_startup: bool = Field(True, description="Upgrade the schema to head at startup.")
+    database_echo: bool = Field(False, description="Log every SQL statement (development only).")
+    database_pool_size: int = Field(10, ge=1, description="Connections kept per process.")
+    worker_id: int = Field(
+        0, ge=0, le=1023, description="Snowflake worker id of this process (0-1023)."
+    )
+    clock_backward_tolerance_ms: int = Field(
+        10, ge=0, description="How far back the clock may step before id creation fails."
+    )

@@ -1,0 +1,33 @@
+"""Domain errors, grouped by what went wrong from the caller's point of view.
+
+Each module names its own errors (IsbnAlreadyUsed, AuthorNotFound, ...) as subclasses of one of
+these kinds, so the HTTP layer can answer every one of them from a single place.
+"""
+
+
+class DomainError(Exception):
+    """A rule of the catalogue was broken; `message` is safe to show to a client."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class InvalidValue(DomainError):
+    """A value can never be valid (a bad check digit, a negative price)."""
+
+
+class NotFound(DomainError):
+    """The thing asked for does not exist (any more)."""
+
+
+class Conflict(DomainError):
+    """The request is well formed but clashes with what is stored."""
+
+
+class ConcurrentChange(Conflict):
+    """Someone else changed the same thing at the same time; trying again may succeed."""
+
+    def __init__(self) -> None:
+        super().__init__("the change clashed with a concurrent change; try again")

@@ -1,0 +1,126 @@
+"""Every error the service answers with, in one shape: RFC 9457 problem details.
+
+    {"type": "urn:bookshelf:problem:isbn-already-used", "title": "Conflict", "status": 409,
+     "detail": "another book already has ISBN 9788937460449",
+     "errors": [{"in": "body", "field": "isbn", "message": "..."}]}
+
+`errors` is there for invalid input only. No response carries a stack trace, SQL, or values
+from the database layer.
+"""
+
+import logging
+import re
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException
+
+from modules.shared_kernel.domain.errors import Conflict, DomainError, InvalidValue, NotFound
+
+PROBLEM_JSON = "application/problem+json"
+TYPE_PREFIX = "urn:bookshelf:problem:"
+
+log = logging.getLogger(__name__)
+
+
+class FieldError(BaseModel):
+    in_: str = Field(alias="in", description="body, path or query")
+    field: str = Field(description="dotted path of the field, e.g. price.amount")
+    message: str
+
+
+class Problem(BaseModel):
+    type: str = Field(description="A URI naming the kind of problem.")
+    title: str
+    status: int
+    detail: str
+    errors: list[FieldError] | None = Field(
+        None, description="For invalid input: each bad field and what is wrong with it."
+    )
+
+
+def problem(
+    status: int, detail: str, *, kind: str | None = None, errors: list[dict[str, str]] | None = None
+) -> JSONResponse:
+    phrase = HTTPStatus(status).phrase
+    body: dict[str, Any] = {
+        "type": TYPE_PREFIX + (kind or _slug(phrase)),
+        "title": phrase,
+        "status": status,
+        "detail": detail,
+    }
+    if errors is not None:
+        body["errors"] = errors
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The `responses=` of a route: each error status it can answer, documented as a Problem."""
+    return {
+        status: {
+            "model": Problem,
+            "description": HTTPStatus(status).phrase,
+            "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+        for status in statuses
+    }
+
+
+def _slug(name: str) -> str:
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name)
+    return re.sub(r"[^a-z0-9]+", "-", words.lower()).strip("-")
+
+
+def _field_errors(error: RequestValidationError) -> list[dict[str, str]]:
+    errors = []
+    for item in error.errors():
+        where, *path = [str(part) for part in item.get("loc", ())] or ["body"]
+        message = str(item.get("msg", "invalid value")).removeprefix("Value error, ")
+        if item.get("type") == "json_invalid":
+            message, path = "the body is not valid JSON", []
+        errors.append({"in": where, "field": ".".join(path), "message": message})
+    return errors
+
+
+async def _invalid_request(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    errors = _field_errors(error)
+    return problem(422, "the request is not valid; see errors", kind="invalid-request",
+                   errors=errors)
+
+
+async def _domain_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, DomainError)
+    kind = _slug(type(error).__name__)
+    if isinstance(error, InvalidValue):
+        field_errors = [{"in": "body", "field": error.field or "", "message": error.message}]
+        return problem(422, error.message, kind=kind, errors=field_errors)
+    if isinstance(error, NotFound):
+        return problem(404, error.message, kind=kind)
+    if isinstance(error, Conflict):
+        return problem(409, error.message, kind=kind)
+    return problem(400, error.message, kind=kind)
+
+
+async def _http_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, HTTPException)
+    detail = error.detail if isinstance(error.detail, str) else HTTPStatus(error.status_code).phrase
+    response = problem(error.status_code, detail)
+    response.headers.update(error.headers or {})
+    return response
+
+
+async def _unexpected(_request: Request, error: Exception) -> JSONResponse:
+    log.exception("unhandled error", exc_info=error)
+    return problem(500, "the service failed to answer; the error has been logged")
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _invalid_request)
+    app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)

@@ -1,0 +1,78 @@
+"""A Unit of Work on one AsyncSession: one transaction, events delivered after commit."""
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import object_mapper
+from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.orm.exc import StaleDataError
+
+from modules.shared_kernel.application.event_bus import Publish
+from modules.shared_kernel.domain.errors import ConcurrentChange
+from modules.shared_kernel.domain.events import Aggregate, DomainEvent
+
+
+class SqlAlchemyUnitOfWork:
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession], publish: Publish) -> None:
+        self._session_factory = session_factory
+        self._publish = publish
+
+    async def __aenter__(self) -> Self:
+        self.session = self._session_factory()
+        self.start()
+        return self
+
+    def start(self) -> None:
+        """Make the module's repositories on `self.session`."""
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            await self.session.rollback()  # nothing left to undo after a commit
+        finally:
+            await self.session.close()
+
+    async def commit(self) -> None:
+        aggregates = self._aggregates_in_session()
+        for aggregate in aggregates:
+            self._bump_version_if_changed(aggregate)
+        events: list[DomainEvent] = [e for a in aggregates for e in a.pull_events()]
+        try:
+            await self.session.commit()
+        except StaleDataError as error:
+            raise ConcurrentChange() from error
+        except IntegrityError as error:
+            raise self.integrity_error(error) from error
+        await self._publish(events)
+
+    def integrity_error(self, error: IntegrityError) -> Exception:
+        """The domain error a constraint violation stands for; modules name their own."""
+        return ConcurrentChange()
+
+    def _aggregates_in_session(self) -> list[Aggregate]:
+        seen = {*self.session.new, *self.session.identity_map.values(), *self.session.deleted}
+        return [obj for obj in seen if isinstance(obj, Aggregate)]
+
+    def _bump_version_if_changed(self, aggregate: Aggregate) -> None:
+        # A change to a child collection alone (an author credited on a book) does not touch
+        # the aggregate's own row, so SQLAlchemy would not bump its version: force the UPDATE.
+        session = self.session
+        if aggregate in session.new or aggregate in session.deleted:
+            return
+        if session.is_modified(aggregate, include_collections=True):
+            flag_modified(aggregate, _plain_column_attribute(aggregate))
+
+
+def _plain_column_attribute(aggregate: Aggregate) -> str:
+    """A column attribute that is neither key nor version: flagging it makes an UPDATE."""
+    mapper = object_mapper(aggregate)
+    special = {*mapper.primary_key, mapper.version_id_col}
+    return next(
+        attr.key for attr in mapper.column_attrs if not special & set(attr.columns)
+    )

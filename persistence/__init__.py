@@ -1,0 +1,1 @@
+"""Storage: the Core tables, the imperative mappers, engines, sessions and migrations."""

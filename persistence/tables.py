@@ -1,0 +1,76 @@
+"""Every table of the service, under one MetaData (alembic compares against it).
+
+Each module owns its tables and writes only to them; nothing enforces a foreign key across
+modules, because the link between books and authors is kept by events, not by the database.
+Read queries may join across modules' tables: a view is not an aggregate.
+"""
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# --- Book module -------------------------------------------------------------------------
+
+books = Table(
+    "books",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("title", String(255), nullable=False),
+    Column("isbn", String(13), nullable=False, unique=True),
+    Column("pages", Integer, nullable=False),
+    Column("price_amount", BigInteger, nullable=False),
+    Column("price_currency", String(3), nullable=False),
+    Column("publication_year", Integer, nullable=False),
+    Column("version", Integer, nullable=False),
+    CheckConstraint("pages BETWEEN 1 AND 100000", name="pages"),
+    CheckConstraint("price_amount >= 0", name="price_amount"),
+)
+
+book_authors = Table(
+    "book_authors",
+    metadata,
+    Column("book_id", BigInteger, ForeignKey("books.id", ondelete="CASCADE"), primary_key=True),
+    Column("author_id", BigInteger, primary_key=True),
+    Column("position", Integer, nullable=False),
+    Index(None, "author_id"),
+)
+
+# --- Author module -----------------------------------------------------------------------
+
+authors = Table(
+    "authors",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("first_name", String(100), nullable=False),
+    Column("last_name", String(100), nullable=False),
+    Column("biography", Text, nullable=True),
+    Column("version", Integer, nullable=False),
+)
+
+author_books = Table(
+    "author_books",
+    metadata,
+    Column(
+        "author_id", BigInteger, ForeignKey("authors.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("book_id", BigInteger, primary_key=True),
+)
