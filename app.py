@@ -7,8 +7,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from modules.author.http.routes import router as author_routes
-from modules.book.http.routes import router as book_routes
 from modules.author.subscriptions import subscribe as subscribe_author_module
+from modules.book.http.routes import router as book_routes
 from modules.container import ApplicationContainer
 from modules.shared_kernel.domain import snowflake
 from modules.shared_kernel.http.problems import install_problem_handlers
@@ -22,7 +22,8 @@ DESCRIPTION = """
 A catalogue of **books** and **authors**, built as a Domain-Driven-Design modular monolith.
 
 * Ids are **strings of digits** (snowflakes exceed 2^53, which JavaScript would round).
-* Every error is `application/problem+json` (RFC 9457); invalid input lists each bad field in `errors`.
+* Every error is `application/problem+json` (RFC 9457); invalid input lists each bad
+  field in `errors`.
 * Crediting an author on a book (`PUT /books/{id}/authors/{author_id}`) records
   `AuthorAddedToBook`; the Author module applies it in its own transaction.
 """

@@ -7,10 +7,10 @@ in `config.attributes["connection"]`; the `alembic` command line makes its own e
 import asyncio
 import logging.config
 
-from alembic import context
 from sqlalchemy import Connection, pool
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from alembic import context
 from persistence.tables import metadata
 
 config = context.config

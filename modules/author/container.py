@@ -1,6 +1,7 @@
 """The Author module's wiring; the application container supplies its dependencies."""
 
 from dependency_injector import containers, providers
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from modules.author.application.add_author import AddAuthor
 from modules.author.application.delete_author import DeleteAuthor
@@ -11,11 +12,12 @@ from modules.author.application.revise_author import ReviseAuthor
 from modules.author.infrastructure.queries import SqlAuthorQueries
 from modules.author.infrastructure.unit_of_work import SqlAlchemyAuthorUnitOfWork
 from modules.author.public_api import AuthorDirectory
+from modules.shared_kernel.application.event_bus import Publish
 
 
 class AuthorContainer(containers.DeclarativeContainer):
-    session_factory = providers.Dependency()
-    publish = providers.Dependency()
+    session_factory: providers.Dependency[async_sessionmaker[AsyncSession]] = providers.Dependency()
+    publish: providers.Dependency[Publish] = providers.Dependency()
 
     unit_of_work = providers.Factory(
         SqlAlchemyAuthorUnitOfWork, session_factory=session_factory, publish=publish

@@ -1,11 +1,15 @@
 """The events the Author module listens to, and which of its handlers takes each."""
 
+from dependency_injector import providers
+
 from modules.author.container import AuthorContainer
 from modules.book.domain.events import AuthorAddedToBook, AuthorRemovedFromBook, BookDeleted
 from modules.shared_kernel.application.event_bus import EventBus
 
 
-def subscribe(bus: EventBus, author: AuthorContainer) -> None:
+def subscribe(
+    bus: EventBus, author: AuthorContainer | providers.Container[AuthorContainer]
+) -> None:
     bus.subscribe(AuthorAddedToBook, author.credit_book)
     bus.subscribe(AuthorRemovedFromBook, author.uncredit_book)
     bus.subscribe(BookDeleted, author.forget_deleted_book)

@@ -1,20 +1,23 @@
 """The Book module's wiring; the application container supplies its three dependencies."""
 
 from dependency_injector import containers, providers
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from modules.book.application.add_author_to_book import AddAuthorToBook
 from modules.book.application.add_book import AddBook
+from modules.book.application.author_directory import AuthorDirectory
 from modules.book.application.delete_book import DeleteBook
 from modules.book.application.remove_author_from_book import RemoveAuthorFromBook
 from modules.book.application.revise_book import ReviseBook
 from modules.book.infrastructure.queries import SqlBookQueries
 from modules.book.infrastructure.unit_of_work import SqlAlchemyBookUnitOfWork
+from modules.shared_kernel.application.event_bus import Publish
 
 
 class BookContainer(containers.DeclarativeContainer):
-    session_factory = providers.Dependency()
-    publish = providers.Dependency()
-    author_directory = providers.Dependency()
+    session_factory: providers.Dependency[async_sessionmaker[AsyncSession]] = providers.Dependency()
+    publish: providers.Dependency[Publish] = providers.Dependency()
+    author_directory: providers.Dependency[AuthorDirectory] = providers.Dependency()
 
     # A new Unit of Work (and session) for every use-case call: `.provider` passes the factory.
     unit_of_work = providers.Factory(

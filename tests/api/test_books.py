@@ -3,7 +3,7 @@
 import httpx
 import pytest
 
-from tests.api.catalogue import assert_problem, book_body, isbn13, new_author, new_book
+from tests.api.catalogue import assert_problem, book_body, new_author, new_book
 
 
 async def test_adding_a_book_answers_201_with_location_and_the_book(

@@ -26,7 +26,7 @@ class Name:
     last: str
 
     def __post_init__(self) -> None:
-        # frozen: normalise through object.__setattr__ so Name("  Ann ", "Lee") == Name("Ann", "Lee")
+        # Frozen: normalise via object.__setattr__ so Name(" Ann ", "Lee") == Name("Ann", "Lee")
         object.__setattr__(self, "first", valid_name_part(self.first, "first_name"))
         object.__setattr__(self, "last", valid_name_part(self.last, "last_name"))
 

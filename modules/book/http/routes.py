@@ -4,8 +4,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
-from modules.book.application.revise_book import BookRevision
 from modules.book.application.read_models import BookDTO
+from modules.book.application.revise_book import BookRevision
 from modules.book.container import BookContainer
 from modules.book.domain.book import MAX_TITLE
 from modules.book.domain.errors import BookNotFound

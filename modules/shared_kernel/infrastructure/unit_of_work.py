@@ -3,6 +3,7 @@
 from types import TracebackType
 from typing import Self
 
+from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import object_mapper
@@ -33,10 +34,9 @@ class SqlAlchemyUnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        try:
-            await self.session.rollback()  # nothing left to undo after a commit
-        finally:
-            await self.session.close()
+        # close() rolls back whatever was not committed and, unlike rollback(), leaves the
+        # loaded aggregates readable (detached, not expired) for the caller.
+        await self.session.close()
 
     async def commit(self) -> None:
         aggregates = self._aggregates_in_session()
@@ -62,11 +62,17 @@ class SqlAlchemyUnitOfWork:
     def _bump_version_if_changed(self, aggregate: Aggregate) -> None:
         # A change to a child collection alone (an author credited on a book) does not touch
         # the aggregate's own row, so SQLAlchemy would not bump its version: force the UPDATE.
-        session = self.session
-        if aggregate in session.new or aggregate in session.deleted:
+        if aggregate in self.session.new or aggregate in self.session.deleted:
             return
-        if session.is_modified(aggregate, include_collections=True):
+        if _collections_changed(aggregate):
             flag_modified(aggregate, _plain_column_attribute(aggregate))
+
+
+def _collections_changed(aggregate: Aggregate) -> bool:
+    # Relationship history only: a composite's history is built with None for unchanged
+    # columns, which a validating value object (Name, Isbn) rightly refuses.
+    state = inspect(aggregate)
+    return any(state.attrs[rel.key].history.has_changes() for rel in state.mapper.relationships)
 
 
 def _plain_column_attribute(aggregate: Aggregate) -> str:

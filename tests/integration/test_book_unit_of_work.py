@@ -1,0 +1,144 @@
+"""The Book Unit of Work and repository on the real database."""
+
+import asyncio
+
+import pytest
+
+from modules.book.domain.book import Book
+from modules.book.domain.errors import IsbnAlreadyUsed
+from modules.book.domain.events import AuthorAddedToBook, AuthorRemovedFromBook
+from modules.book.domain.isbn import Isbn
+from modules.book.domain.money import Money
+from modules.shared_kernel.domain.errors import ConcurrentChange
+from tests.api.catalogue import next_isbn
+
+
+def a_book(**changes: object) -> Book:
+    fields: dict = dict(title="Human Acts", isbn=Isbn(next_isbn()), pages=218,
+                        price=Money(15000), publication_year=2014)
+    fields.update(changes)
+    return Book.catalogue(**fields)
+
+
+async def test_a_committed_book_is_read_back_whole(book_uow) -> None:
+    book = a_book(author_ids=[30, 10, 20])
+    async with book_uow() as uow:
+        await uow.books.add(book)
+        await uow.commit()
+
+    async with book_uow() as uow:
+        stored = await uow.books.get(book.id)
+
+    assert stored is not None
+    assert stored is not book
+    assert (stored.title, stored.isbn, stored.price) == (book.title, book.isbn, book.price)
+    assert stored.author_ids == (30, 10, 20)
+
+
+async def test_leaving_without_commit_stores_nothing_and_publishes_nothing(
+    book_uow, published
+) -> None:
+    book = a_book(author_ids=[1])
+    async with book_uow() as uow:
+        await uow.books.add(book)
+
+    async with book_uow() as uow:
+        assert await uow.books.get(book.id) is None
+    assert published == []
+
+
+async def test_events_are_handed_over_after_commit_in_the_order_they_happened(
+    book_uow, published
+) -> None:
+    book = a_book(author_ids=[1, 2])
+    async with book_uow() as uow:
+        await uow.books.add(book)
+        await uow.commit()
+    async with book_uow() as uow:
+        stored = await uow.books.get(book.id)
+        stored.remove_author(1)
+        await uow.commit()
+
+    assert published == [
+        AuthorAddedToBook(book.id, 1), AuthorAddedToBook(book.id, 2),
+        AuthorRemovedFromBook(book.id, 1),
+    ]
+
+
+async def test_a_change_to_the_authors_alone_bumps_the_version(book_uow) -> None:
+    book = a_book()
+    async with book_uow() as uow:
+        await uow.books.add(book)
+        await uow.commit()
+    version_before = book.version  # type: ignore[attr-defined]
+
+    async with book_uow() as uow:
+        stored = await uow.books.get(book.id)
+        stored.add_author(7)
+        await uow.commit()
+
+    assert stored.version == version_before + 1
+
+
+async def test_the_second_of_two_racing_writers_gets_a_conflict_not_a_lost_update(
+    book_uow,
+) -> None:
+    book = a_book()
+    async with book_uow() as uow:
+        await uow.books.add(book)
+        await uow.commit()
+
+    async with book_uow() as first, book_uow() as second:
+        mine = await first.books.get(book.id)
+        theirs = await second.books.get(book.id)
+        mine.add_author(1)
+        theirs.add_author(2)
+        await first.commit()
+        with pytest.raises(ConcurrentChange):
+            await second.commit()
+
+    async with book_uow() as uow:
+        assert (await uow.books.get(book.id)).author_ids == (1,)
+
+
+async def test_the_unique_isbn_settles_a_race_the_checks_cannot_see(book_uow) -> None:
+    isbn = Isbn(next_isbn())
+
+    async def add() -> None:
+        async with book_uow() as uow:
+            await uow.books.add(a_book(isbn=isbn))
+            await uow.commit()
+
+    outcomes = await asyncio.gather(add(), add(), return_exceptions=True)
+
+    assert sorted(type(o).__name__ for o in outcomes) == ["IsbnAlreadyUsed", "NoneType"]
+    assert any(isinstance(o, IsbnAlreadyUsed) for o in outcomes)
+
+
+async def test_isbn_in_use_can_exclude_the_book_itself(book_uow) -> None:
+    book = a_book()
+    async with book_uow() as uow:
+        await uow.books.add(book)
+        await uow.commit()
+
+    async with book_uow() as uow:
+        assert await uow.books.isbn_in_use(book.isbn)
+        assert not await uow.books.isbn_in_use(book.isbn, other_than=book.id)
+        assert not await uow.books.isbn_in_use(Isbn(next_isbn()))
+
+
+async def test_a_removed_book_takes_its_credits_with_it(book_uow, published) -> None:
+    book = a_book(author_ids=[5, 6])
+    async with book_uow() as uow:
+        await uow.books.add(book)
+        await uow.commit()
+
+    async with book_uow() as uow:
+        stored = await uow.books.get(book.id)
+        stored.delete()
+        await uow.books.remove(stored)
+        await uow.commit()
+
+    async with book_uow() as uow:
+        assert await uow.books.get(book.id) is None
+    assert published[-1].author_ids == (5, 6)

@@ -1,0 +1,27 @@
+"""The schema comes only from the migrations, and they match the tables in the code."""
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import text
+
+from persistence.migrations import alembic_config
+from persistence.tables import metadata
+
+
+async def test_autogenerate_finds_no_difference_after_migrating(engine) -> None:
+    def differences(connection):  # type: ignore[no-untyped-def]
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return compare_metadata(context, metadata)
+
+    async with engine.connect() as connection:
+        assert await connection.run_sync(differences) == []
+
+
+async def test_the_database_is_at_the_newest_revision(engine) -> None:
+    head = ScriptDirectory.from_config(alembic_config(str(engine.url))).get_current_head()
+
+    async with engine.connect() as connection:
+        current = await connection.scalar(text("SELECT version_num FROM alembic_version"))
+
+    assert current == head
