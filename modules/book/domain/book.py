@@ -24,8 +24,12 @@ def valid_title(title: str) -> str:
     return trimmed
 
 
+def _whole_number(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def valid_pages(pages: int) -> int:
-    if not 1 <= pages <= MAX_PAGES:
+    if not _whole_number(pages) or not 1 <= pages <= MAX_PAGES:
         raise InvalidBook(f"a book has 1 to {MAX_PAGES} pages", field="pages")
     return pages
 
@@ -33,7 +37,7 @@ def valid_pages(pages: int) -> int:
 def valid_publication_year(year: int) -> int:
     # Next year is allowed: catalogues list books announced for the coming season.
     latest = date.today().year + 1
-    if not FIRST_PRINTED_YEAR <= year <= latest:
+    if not _whole_number(year) or not FIRST_PRINTED_YEAR <= year <= latest:
         raise InvalidBook(
             f"the publication year is between {FIRST_PRINTED_YEAR} and {latest}",
             field="publication_year",

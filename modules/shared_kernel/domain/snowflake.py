@@ -17,8 +17,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from modules.shared_kernel.domain.errors import DomainError
-
 EPOCH_MS = 1_767_225_600_000  # 2026-01-01T00:00:00Z
 TIMESTAMP_BITS = 41
 WORKER_BITS = 10
@@ -29,8 +27,11 @@ MAX_TIMESTAMP = (1 << TIMESTAMP_BITS) - 1
 MAX_ID = (1 << 63) - 1
 
 
-class ClockMovedBackwards(DomainError):
-    """The wall clock went back further than the generator is willing to wait out."""
+class ClockMovedBackwards(RuntimeError):
+    """The wall clock went back further than the generator is willing to wait out.
+
+    Not a DomainError: no request is at fault, so clients get a 500 and operators a log line.
+    """
 
 
 @dataclass(frozen=True)
@@ -92,11 +93,11 @@ class SnowflakeGenerator:
         with self._lock:
             now = self._now()
             if now < self._last_ms:
-                now = self._wait_out_backward_step(now)
+                now = self._wait_until(self._last_ms, now)
             if now == self._last_ms:
                 self._sequence = (self._sequence + 1) & MAX_SEQUENCE
-                if self._sequence == 0:
-                    now = self._wait_for_next_ms()
+                if self._sequence == 0:  # 4096 ids this millisecond: take the next one
+                    now = self._wait_until(self._last_ms + 1, now)
             else:
                 self._sequence = 0
             self._last_ms = now
@@ -108,22 +109,16 @@ class SnowflakeGenerator:
             raise ClockMovedBackwards("the clock reads a time before the snowflake epoch")
         return now
 
-    def _wait_out_backward_step(self, now: int) -> int:
-        behind = self._last_ms - now
-        if behind > self._max_backward_ms:
-            raise ClockMovedBackwards(
-                f"the clock moved back {behind} ms (more than {self._max_backward_ms} ms); "
-                "refusing to make ids that could repeat"
-            )
-        while now < self._last_ms:
-            self._sleep((self._last_ms - now) / 1000)
-            now = self._now()
-        return now
-
-    def _wait_for_next_ms(self) -> int:
-        now = self._now()
-        while now <= self._last_ms:
-            self._sleep(0.0001)
+    def _wait_until(self, target: int, now: int) -> int:
+        """Sleep until the clock reads `target`, unless it is too far behind the last id."""
+        while now < target:
+            behind = self._last_ms - now
+            if behind > self._max_backward_ms:
+                raise ClockMovedBackwards(
+                    f"the clock moved back {behind} ms (more than {self._max_backward_ms} ms); "
+                    "refusing to make ids that could repeat"
+                )
+            self._sleep((target - now) / 1000)
             now = self._now()
         return now
 

@@ -18,6 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
+from starlette.routing import compile_path
 
 from modules.shared_kernel.domain.errors import Conflict, DomainError, InvalidValue, NotFound
 
@@ -106,12 +107,25 @@ async def _domain_error(_request: Request, error: Exception) -> JSONResponse:
     return problem(400, error.message, kind=kind)
 
 
-async def _http_error(_request: Request, error: Exception) -> JSONResponse:
+async def _http_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, HTTPException)
     detail = error.detail if isinstance(error.detail, str) else HTTPStatus(error.status_code).phrase
     response = problem(error.status_code, detail)
     response.headers.update(error.headers or {})
+    if error.status_code == 405:
+        # Starlette names only the first route that matched the path (POST for /books).
+        response.headers["Allow"] = ", ".join(sorted(_methods_at(request)))
     return response
+
+
+def _methods_at(request: Request) -> set[str]:
+    """The methods the published API offers at this request's path."""
+    for template, operations in request.app.openapi()["paths"].items():
+        pattern, _, _ = compile_path(template)
+        if pattern.match(request.url.path):
+            methods = {method.upper() for method in operations}
+            return methods | {"HEAD"} if "GET" in methods else methods
+    return set()
 
 
 async def _unexpected(_request: Request, error: Exception) -> JSONResponse:

@@ -1,0 +1,65 @@
+"""One error format everywhere, and nothing internal in it."""
+
+from collections.abc import AsyncIterator, Iterator
+
+import httpx
+import pytest
+from dependency_injector import providers
+from fastapi import FastAPI
+
+from modules.container import ApplicationContainer
+from tests.api.catalogue import assert_problem, new_book
+
+
+async def test_an_unknown_route_is_a_404_problem(client: httpx.AsyncClient) -> None:
+    assert_problem(await client.get("/no-such-thing"), 404)
+
+
+async def test_a_method_the_route_lacks_is_a_405_problem(client: httpx.AsyncClient) -> None:
+    response = await client.put("/books")
+
+    assert_problem(response, 405)
+    assert response.headers["allow"] == "GET, HEAD, POST"
+
+
+class BrokenQueries:
+    async def book(self, book_id: int) -> None:
+        raise RuntimeError("SELECT secret FROM books WHERE password = 'hunter2'")
+
+
+@pytest.fixture
+def broken_queries(container: ApplicationContainer) -> Iterator[None]:
+    with container.book.queries.override(providers.Object(BrokenQueries())):
+        yield
+
+
+@pytest.fixture
+async def lenient_client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """A client that receives the 500 instead of re-raising the server's exception."""
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://bookshelf.test") as c:
+        yield c
+
+
+async def test_an_unexpected_failure_is_a_500_problem_that_reveals_nothing(
+    lenient_client: httpx.AsyncClient, broken_queries: None
+) -> None:
+    response = await lenient_client.get("/books/12345")
+
+    problem = assert_problem(response, 500)
+    assert "hunter2" not in response.text
+    assert "SELECT" not in response.text
+    assert "Traceback" not in response.text
+    assert problem["detail"] == "the service failed to answer; the error has been logged"
+
+
+async def test_a_constraint_clash_names_the_field_without_echoing_sql(
+    client: httpx.AsyncClient,
+) -> None:
+    book = await new_book(client)
+
+    response = await client.post("/books", json={**book, "isbn": book["isbn"], "authors": None})
+
+    problem = assert_problem(response, 422)  # unknown fields "id" and "authors" come first
+    assert "INSERT" not in response.text
+    assert {e["field"] for e in problem["errors"]} == {"id", "authors"}

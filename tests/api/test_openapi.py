@@ -1,0 +1,70 @@
+"""The published API description: what Swagger UI and client generators read."""
+
+from typing import Any
+
+import httpx
+import pytest
+
+
+@pytest.fixture
+async def openapi(client: httpx.AsyncClient) -> dict[str, Any]:
+    response = await client.get("/openapi.json")
+    assert response.status_code == 200
+    return dict(response.json())
+
+
+def operations(openapi: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [(method.upper(), path, op) for path, item in openapi["paths"].items()
+            for method, op in item.items()]
+
+
+def test_every_route_of_the_design_is_published(openapi: dict[str, Any]) -> None:
+    published = {(method, path) for method, path, _ in operations(openapi)}
+
+    assert published == {
+        ("POST", "/authors"), ("GET", "/authors"), ("GET", "/authors/{author_id}"),
+        ("PATCH", "/authors/{author_id}"), ("DELETE", "/authors/{author_id}"),
+        ("POST", "/books"), ("GET", "/books"), ("GET", "/books/{book_id}"),
+        ("PATCH", "/books/{book_id}"), ("DELETE", "/books/{book_id}"),
+        ("PUT", "/books/{book_id}/authors/{author_id}"),
+        ("DELETE", "/books/{book_id}/authors/{author_id}"),
+    }
+
+
+def test_routes_are_tagged_by_module(openapi: dict[str, Any]) -> None:
+    for _, path, op in operations(openapi):
+        assert op["tags"] == [path.split("/")[1]]
+
+
+def test_every_route_documents_its_errors_as_problems(openapi: dict[str, Any]) -> None:
+    for method, path, op in operations(openapi):
+        errors = {code: r for code, r in op["responses"].items() if code.startswith("4")}
+        assert "422" in errors, (method, path)
+        for response in errors.values():
+            assert "application/problem+json" in response["content"], (method, path)
+        if "{" in path:
+            assert "404" in errors, (method, path)
+
+
+def test_every_request_body_has_an_example(openapi: dict[str, Any]) -> None:
+    schemas = openapi["components"]["schemas"]
+    for method, path, op in operations(openapi):
+        if "requestBody" in op:
+            ref = op["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+            assert schemas[ref.rsplit("/", 1)[1]].get("examples"), (method, path)
+
+
+def test_ids_are_published_as_strings_of_digits(openapi: dict[str, Any]) -> None:
+    schemas = openapi["components"]["schemas"]
+    for name in ("BookDTO", "AuthorDTO", "BookAuthorDTO", "AuthorBookDTO"):
+        assert schemas[name]["properties"]["id"]["type"] == "string", name
+        assert schemas[name]["properties"]["id"]["pattern"] == "^[0-9]{1,19}$"
+    for _, path, op in operations(openapi):
+        for parameter in op.get("parameters", []):
+            if parameter["name"].endswith("_id"):
+                assert parameter["schema"]["type"] == "string", path
+
+
+async def test_swagger_ui_and_redoc_are_served(client: httpx.AsyncClient) -> None:
+    assert "swagger-ui" in (await client.get("/docs")).text
+    assert "redoc" in (await client.get("/redoc")).text
