@@ -15,7 +15,8 @@ class CreditBookToAuthor:
 
     async def __call__(self, event: AuthorAddedToBook) -> None:
         async with self._unit_of_work() as uow:
-            author = await uow.authors.get(event.author_id)
+            # Locked: events for one author queue up instead of failing each other.
+            author = await uow.authors.get(event.author_id, for_update=True)
             if author is None:
                 # Deleted after the book checked it existed; nothing to keep in step.
                 log.warning("author %s of book %s no longer exists", event.author_id, event.book_id)

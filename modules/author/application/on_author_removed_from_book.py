@@ -12,6 +12,7 @@ class UncreditBookFromAuthor:
 
     async def __call__(self, event: AuthorRemovedFromBook) -> None:
         async with self._unit_of_work() as uow:
-            author = await uow.authors.get(event.author_id)
+            # Locked: events for one author queue up instead of failing each other.
+            author = await uow.authors.get(event.author_id, for_update=True)
             if author is not None and author.uncredit_book(event.book_id):
                 await uow.commit()

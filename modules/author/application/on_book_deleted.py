@@ -14,7 +14,7 @@ class ForgetDeletedBook:
         async with self._unit_of_work() as uow:
             changed = False
             for author_id in event.author_ids:
-                author = await uow.authors.get(author_id)
+                author = await uow.authors.get(author_id, for_update=True)
                 if author is not None:
                     changed |= author.uncredit_book(event.book_id)
             if changed:

@@ -9,8 +9,8 @@ class SqlAlchemyAuthorRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def get(self, author_id: int) -> Author | None:
-        return await self._session.get(Author, author_id)
+    async def get(self, author_id: int, *, for_update: bool = False) -> Author | None:
+        return await self._session.get(Author, author_id, with_for_update=for_update)
 
     async def add(self, author: Author) -> None:
         self._session.add(author)

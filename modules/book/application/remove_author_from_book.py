@@ -12,7 +12,7 @@ class RemoveAuthorFromBook:
 
     async def __call__(self, book_id: int, author_id: int) -> None:
         async with self._unit_of_work() as uow:
-            book = await uow.books.get(book_id)
+            book = await uow.books.get(book_id, for_update=True)
             if book is None:
                 raise BookNotFound(book_id)
             if not book.remove_author(author_id):

@@ -7,7 +7,9 @@ from modules.book.domain.isbn import Isbn
 
 
 class BookRepository(Protocol):
-    async def get(self, book_id: int) -> Book | None: ...
+    async def get(self, book_id: int, *, for_update: bool = False) -> Book | None:
+        """The book, or None; `for_update` holds other writers off it until commit."""
+        ...
 
     async def add(self, book: Book) -> None: ...
 

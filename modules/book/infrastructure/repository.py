@@ -12,8 +12,8 @@ class SqlAlchemyBookRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def get(self, book_id: int) -> Book | None:
-        return await self._session.get(Book, book_id)
+    async def get(self, book_id: int, *, for_update: bool = False) -> Book | None:
+        return await self._session.get(Book, book_id, with_for_update=for_update)
 
     async def add(self, book: Book) -> None:
         self._session.add(book)

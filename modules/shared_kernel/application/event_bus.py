@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
 
+from modules.shared_kernel.application.retry import retry_on_conflict
 from modules.shared_kernel.domain.events import DomainEvent
 
 Handler = Callable[[Any], Awaitable[None]]
@@ -30,13 +31,14 @@ class EventBus:
     async def publish(self, events: Iterable[DomainEvent]) -> None:
         """Deliver each event to each subscriber, in order, after the sender has committed.
 
-        A failing handler is logged and does not stop the others: the sender's change is
-        already committed and stands. (Retrying failed deliveries is the outbox's job.)
+        A handler that loses an optimistic-locking race is run again (handlers are
+        idempotent). One that fails otherwise is logged and does not stop the others: the
+        sender's change is already committed and stands. (Retrying those is the outbox's job.)
         """
         for event in events:
             for subscriber in self._subscribers.get(type(event), ()):
                 try:
-                    await subscriber()(event)
+                    await retry_on_conflict(lambda: subscriber()(event))  # noqa: B023
                 except Exception:
                     log.exception("handler for %s failed", type(event).__name__)
 

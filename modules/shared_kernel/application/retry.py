@@ -1,0 +1,31 @@
+"""Run a commuting change again when it lost an optimistic-locking race.
+
+Only for work that is safe to repeat: event handlers (idempotent by design) and commands
+whose effect does not depend on what the other writer did (crediting another author).
+"""
+
+import asyncio
+import random
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from modules.shared_kernel.domain.errors import ConcurrentChange
+
+T = TypeVar("T")
+
+ATTEMPTS = 12
+FIRST_DELAY_S = 0.002
+MAX_DELAY_S = 0.2
+
+
+async def retry_on_conflict(attempt: Callable[[], Awaitable[T]], *, attempts: int = ATTEMPTS) -> T:
+    """Call `attempt` until it does not raise ConcurrentChange, at most `attempts` times."""
+    for number in range(1, attempts + 1):
+        try:
+            return await attempt()
+        except ConcurrentChange:
+            if number == attempts:
+                raise
+            # Full jitter: writers that collided once should not collide again in lockstep.
+            await asyncio.sleep(random.uniform(0, min(MAX_DELAY_S, FIRST_DELAY_S * 2**number)))
+    raise AssertionError("unreachable")
