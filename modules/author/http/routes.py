@@ -12,6 +12,7 @@ from modules.author.domain.name import MAX_NAME_PART, Name
 from modules.author.http.schemas import AuthorChanges, NewAuthor
 from modules.shared_kernel.application.ids import IdInput
 from modules.shared_kernel.application.pages import DEFAULT_LIMIT, MAX_LIMIT, Page
+from modules.shared_kernel.http.pages import page_of
 from modules.shared_kernel.http.problems import problem_responses
 from modules.shared_kernel.http.validation import Text
 
@@ -68,10 +69,7 @@ async def list_authors(
     after: Annotated[IdInput | None, Query(description="Id of the last author seen.")] = None,
 ) -> Page[AuthorDTO]:
     found = await authors.queries().authors(name=name, after=after, limit=limit)
-    next_url = None
-    if found.more:
-        next_url = str(request.url.include_query_params(after=str(found.items[-1].id)))
-    return Page[AuthorDTO](items=found.items, next=next_url)
+    return page_of(found, request, AuthorDTO)
 
 
 @router.patch("/{author_id}", summary="Change an author's name or biography",

@@ -13,6 +13,7 @@ from modules.book.domain.isbn import Isbn
 from modules.book.http.schemas import BookChanges, IsbnText, NewBook
 from modules.shared_kernel.application.ids import IdInput
 from modules.shared_kernel.application.pages import DEFAULT_LIMIT, MAX_LIMIT, Page
+from modules.shared_kernel.http.pages import page_of
 from modules.shared_kernel.http.problems import problem_responses
 from modules.shared_kernel.http.validation import Text
 
@@ -76,10 +77,7 @@ async def list_books(
     after: Annotated[IdInput | None, Query(description="Id of the last book seen.")] = None,
 ) -> Page[BookDTO]:
     found = await books.queries().books(title=title, isbn=isbn, after=after, limit=limit)
-    next_url = None
-    if found.more:
-        next_url = str(request.url.include_query_params(after=str(found.items[-1].id)))
-    return Page[BookDTO](items=found.items, next=next_url)
+    return page_of(found, request, BookDTO)
 
 
 @router.patch("/{book_id}", summary="Change a book's details",
