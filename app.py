@@ -10,8 +10,8 @@ from modules.author.http.routes import router as author_routes
 from modules.author.subscriptions import subscribe as subscribe_author_module
 from modules.book.http.routes import router as book_routes
 from modules.container import ApplicationContainer
-from modules.shared_kernel.domain import snowflake
 from modules.shared_kernel.http.problems import install_problem_handlers
+from modules.shared_kernel.infrastructure.worker_ids import worker_id_for_this_process
 from persistence.database import is_sqlite
 from persistence.mappers import start_mappers
 from persistence.migrations import upgrade_to_head
@@ -33,15 +33,15 @@ A catalogue of **books** and **authors**, built as a Domain-Driven-Design modula
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     container: ApplicationContainer = app.state.container
     settings = container.settings()
-    snowflake.use_worker(settings.worker_id, max_backward_ms=settings.clock_backward_tolerance_ms)
     engine = container.engine()
     if is_sqlite(settings.database_url):
         log.warning("using the embedded SQLite database %s; set DATABASE_URL for PostgreSQL",
                     engine.url.database)
-    if settings.migrate_on_startup:
-        await upgrade_to_head(engine)
     try:
-        yield
+        if settings.migrate_on_startup:
+            await upgrade_to_head(engine)
+        async with worker_id_for_this_process(engine, settings):
+            yield
     finally:
         await engine.dispose()
 

@@ -16,8 +16,15 @@ class Settings(BaseSettings):
     migrate_on_startup: bool = Field(True, description="Upgrade the schema to head at startup.")
     database_echo: bool = Field(False, description="Log every SQL statement (development only).")
     database_pool_size: int = Field(10, ge=1, description="Connections kept per process.")
-    worker_id: int = Field(
-        0, ge=0, le=1023, description="Snowflake worker id of this process (0-1023)."
+    worker_id: int | None = Field(
+        None, ge=0, le=1023,
+        description="Pin this process's snowflake worker id (0-1023) instead of leasing one.",
+    )
+    worker_lease_ttl_s: float = Field(
+        30.0, gt=0, description="How long a worker id lease lasts unrenewed (renewed every third)."
+    )
+    max_clock_skew_ms: int = Field(
+        1000, ge=0, description="How far this host's clock may be off the database's."
     )
     clock_backward_tolerance_ms: int = Field(
         10, ge=0, description="How far back the clock may step before id creation fails."

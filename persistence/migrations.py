@@ -3,12 +3,13 @@
 from pathlib import Path
 
 from alembic.config import Config
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from alembic import command
 
 ROOT = Path(__file__).resolve().parent.parent
+MIGRATION_LOCK = 7_283_947_102  # any constant; names the advisory lock for migrations
 
 
 def alembic_config(url: str) -> Config:
@@ -27,4 +28,9 @@ async def upgrade_to_head(engine: AsyncEngine) -> None:
         command.upgrade(config, "head")
 
     async with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Workers starting together on a fresh database would otherwise all create the
+            # tables; the lock makes the others wait, then find the schema at head.
+            await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                                     {"key": MIGRATION_LOCK})
         await connection.run_sync(upgrade)

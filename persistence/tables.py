@@ -74,3 +74,17 @@ author_books = Table(
     ),
     Column("book_id", BigInteger, primary_key=True),
 )
+
+# --- Snowflake worker ids (shared kernel) ------------------------------------------------
+
+# One row per worker id ever leased. Times are epoch milliseconds read from the database's
+# clock, so hosts with different clocks agree on when a lease runs out.
+worker_leases = Table(
+    "worker_leases",
+    metadata,
+    Column("worker_id", Integer, primary_key=True, autoincrement=False),
+    Column("holder", String(255), nullable=False),
+    Column("acquired_at_ms", BigInteger, nullable=False),
+    Column("expires_at_ms", BigInteger, nullable=False),
+    CheckConstraint("worker_id BETWEEN 0 AND 1023", name="worker_id"),
+)

@@ -27,11 +27,17 @@ MAX_TIMESTAMP = (1 << TIMESTAMP_BITS) - 1
 MAX_ID = (1 << 63) - 1
 
 
-class ClockMovedBackwards(RuntimeError):
-    """The wall clock went back further than the generator is willing to wait out.
+class IdsUnavailable(RuntimeError):
+    """This process cannot make ids right now. Not a DomainError: no request is at fault,
+    so clients are told to retry (503) and operators get a log line."""
 
-    Not a DomainError: no request is at fault, so clients get a 500 and operators a log line.
-    """
+
+class ClockMovedBackwards(IdsUnavailable):
+    """The wall clock went back further than the generator is willing to wait out."""
+
+
+class WorkerIdNotHeld(IdsUnavailable):
+    """The lease on this process's worker id may have run out (a pause, a lost database)."""
 
 
 @dataclass(frozen=True)
@@ -78,7 +84,12 @@ class SnowflakeGenerator:
         clock: Callable[[], int] = _wall_clock_ms,
         sleep: Callable[[float], None] = time.sleep,
         max_backward_ms: int = 10,
+        not_before_ms: int | None = None,
+        permit: Callable[[], bool] | None = None,
     ) -> None:
+        """`not_before_ms` (epoch ms): make no id stamped earlier, e.g. a previous holder of
+        this worker id may have used times up to then. `permit`: asked before every id;
+        False means the worker id may no longer be ours."""
         if not 0 <= worker_id <= MAX_WORKER_ID:
             raise ValueError(f"worker id must be 0..{MAX_WORKER_ID}: {worker_id}")
         self.worker_id = worker_id
@@ -86,11 +97,17 @@ class SnowflakeGenerator:
         self._sleep = sleep
         self._max_backward_ms = max_backward_ms
         self._lock = threading.Lock()
-        self._last_ms = -1
-        self._sequence = 0
+        self._permit = permit
+        self._last_ms = -1 if not_before_ms is None else not_before_ms - EPOCH_MS
+        self._sequence = MAX_SEQUENCE  # so an id in the not-before millisecond moves past it
 
     def __call__(self) -> int:
         with self._lock:
+            if self._permit is not None and not self._permit():
+                raise WorkerIdNotHeld(
+                    f"the lease on worker id {self.worker_id} is not confirmed; "
+                    "no ids until it is renewed"
+                )
             now = self._now()
             if now < self._last_ms:
                 now = self._wait_until(self._last_ms, now)
@@ -126,10 +143,22 @@ class SnowflakeGenerator:
 _generator = SnowflakeGenerator(worker_id=0)
 
 
-def use_worker(worker_id: int, *, max_backward_ms: int = 10) -> None:
-    """Make this process's ids with `worker_id` from now on (set once at startup)."""
+def use_worker(
+    worker_id: int,
+    *,
+    max_backward_ms: int = 10,
+    not_before_ms: int | None = None,
+    permit: Callable[[], bool] | None = None,
+) -> None:
+    """Make this process's ids with `worker_id` from now on (at startup, or when a lost lease
+    is replaced by a new one)."""
     global _generator
-    _generator = SnowflakeGenerator(worker_id, max_backward_ms=max_backward_ms)
+    _generator = SnowflakeGenerator(worker_id, max_backward_ms=max_backward_ms,
+                                    not_before_ms=not_before_ms, permit=permit)
+
+
+def current_worker_id() -> int:
+    return _generator.worker_id
 
 
 def next_id() -> int:

@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException
 from starlette.routing import compile_path
 
 from modules.shared_kernel.domain.errors import Conflict, DomainError, InvalidValue, NotFound
+from modules.shared_kernel.domain.snowflake import IdsUnavailable
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_PREFIX = "urn:bookshelf:problem:"
@@ -128,6 +129,14 @@ def _methods_at(request: Request) -> set[str]:
     return set()
 
 
+async def _ids_unavailable(_request: Request, error: Exception) -> JSONResponse:
+    log.error("cannot make ids: %s", error)
+    response = problem(503, "the service cannot make new ids right now; retry shortly",
+                       kind="ids-unavailable")
+    response.headers["Retry-After"] = "1"
+    return response
+
+
 async def _unexpected(_request: Request, error: Exception) -> JSONResponse:
     log.exception("unhandled error", exc_info=error)
     return problem(500, "the service failed to answer; the error has been logged")
@@ -137,4 +146,5 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(IdsUnavailable, _ids_unavailable)
     app.add_exception_handler(Exception, _unexpected)
