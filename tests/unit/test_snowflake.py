@@ -15,6 +15,7 @@ from modules.shared_kernel.domain.snowflake import (
     ClockMovedBackwards,
     SnowflakeGenerator,
     SnowflakeParts,
+    WorkerIdNotHeld,
     compose,
     decode,
 )
@@ -208,3 +209,33 @@ def test_ids_made_by_threads_sharing_a_generator_are_all_distinct() -> None:
     for thread in threads:
         thread.join()
     assert len({i for batch in batches for i in batch}) == 20_000
+
+
+def test_no_id_is_stamped_at_or_before_the_not_before_time() -> None:
+    clock = FakeClock()
+    make = SnowflakeGenerator(1, clock=clock, sleep=clock.sleep, not_before_ms=clock.ms)
+
+    first = make()
+
+    assert decode(first).created_at > datetime.fromtimestamp(START_MS / 1000, tz=UTC)
+
+
+def test_ids_wait_for_a_not_before_time_slightly_ahead() -> None:
+    clock = FakeClock()
+    make = SnowflakeGenerator(1, clock=clock, sleep=clock.sleep, not_before_ms=clock.ms + 5)
+
+    stamped = created_at(make())
+
+    assert stamped > datetime.fromtimestamp((START_MS + 5) / 1000, tz=UTC)
+    assert clock.sleeps
+
+
+def test_no_id_is_made_without_the_permit() -> None:
+    allowed = [True]
+    make = SnowflakeGenerator(1, clock=FakeClock(), permit=lambda: allowed[0])
+    make()
+
+    allowed[0] = False
+
+    with pytest.raises(WorkerIdNotHeld):
+        make()

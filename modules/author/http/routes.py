@@ -37,7 +37,7 @@ async def _shown(authors: AuthorContainer, author_id: int) -> AuthorDTO:
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Register an author",
-             responses=problem_responses(422))
+             responses=problem_responses(422, 503))
 async def add_author(
     body: NewAuthor, authors: Authors, request: Request, response: Response
 ) -> AuthorDTO:

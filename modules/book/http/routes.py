@@ -42,7 +42,7 @@ async def _shown(books: BookContainer, book_id: int) -> BookDTO:
     "",
     status_code=status.HTTP_201_CREATED,
     summary="Add a book to the catalogue",
-    responses=problem_responses(409, 422),
+    responses=problem_responses(409, 422, 503),
 )
 async def add_book(body: NewBook, books: Books, request: Request, response: Response) -> BookDTO:
     book_id = await books.add_book()(

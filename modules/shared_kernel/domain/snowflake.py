@@ -152,9 +152,15 @@ def use_worker(
 ) -> None:
     """Make this process's ids with `worker_id` from now on (at startup, or when a lost lease
     is replaced by a new one)."""
+    use_generator(SnowflakeGenerator(worker_id, max_backward_ms=max_backward_ms,
+                                     not_before_ms=not_before_ms, permit=permit))
+
+
+def use_generator(generator: SnowflakeGenerator) -> SnowflakeGenerator:
+    """Make this process's ids with `generator`; returns the one it replaces."""
     global _generator
-    _generator = SnowflakeGenerator(worker_id, max_backward_ms=max_backward_ms,
-                                    not_before_ms=not_before_ms, permit=permit)
+    previous, _generator = _generator, generator
+    return previous
 
 
 def current_worker_id() -> int:
