@@ -1,7 +1,10 @@
 """The /authors routes, as a client sees them."""
 
+from datetime import UTC, datetime, timedelta
+
 import httpx
 
+from modules.shared_kernel.domain.snowflake import decode
 from tests.api.catalogue import assert_problem, new_author, new_book
 
 
@@ -15,8 +18,9 @@ async def test_registering_an_author_answers_201_with_location_and_the_author(
     assert response.status_code == 201
     author = response.json()
     assert response.headers["location"] == f"/authors/{author['id']}"
-    assert author == {"id": author["id"], "first_name": "Han", "last_name": "Kang",
-                      "biography": "Novelist.", "books": []}
+    assert author == {"id": author["id"], "created_at": author["created_at"],
+                      "first_name": "Han", "last_name": "Kang", "biography": "Novelist.",
+                      "books": []}
 
 
 async def test_ids_are_strings_of_digits(client: httpx.AsyncClient) -> None:
@@ -170,3 +174,14 @@ async def test_deleting_an_author_with_books_is_409_and_keeps_them(
 
 async def test_deleting_an_unknown_author_is_404(client: httpx.AsyncClient) -> None:
     assert_problem(await client.delete("/authors/42"), 404)
+
+
+async def test_the_creation_time_shown_is_the_one_in_the_id(client: httpx.AsyncClient) -> None:
+    before = datetime.now(UTC)
+    author = await new_author(client)
+    after = datetime.now(UTC)
+
+    shown = datetime.fromisoformat(author["created_at"])
+
+    assert shown == decode(int(author["id"])).created_at
+    assert before - timedelta(milliseconds=1) <= shown <= after

@@ -16,7 +16,8 @@ async def test_adding_a_book_answers_201_with_location_and_the_book(
     book = response.json()
     assert response.headers["location"] == f"/books/{book['id']}"
     assert book == {
-        "id": book["id"], "title": "The Vegetarian", "isbn": "9788936434014", "pages": 192,
+        "id": book["id"], "created_at": book["created_at"], "title": "The Vegetarian",
+        "isbn": "9788936434014", "pages": 192,
         "price": {"amount": 13500, "currency": "KRW"}, "publication_year": 2007, "authors": [],
     }
 

@@ -1,8 +1,9 @@
 """What the author queries return: shaped for the views, filled straight from SQL (CQRS)."""
 
+from datetime import datetime
 from typing import Protocol
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from modules.shared_kernel.application.ids import Id
 from modules.shared_kernel.application.pages import Slice
@@ -15,6 +16,7 @@ class AuthorBookDTO(BaseModel):
 
 class AuthorDTO(BaseModel):
     id: Id
+    created_at: datetime = Field(description="When it was registered, read from its id.")
     first_name: str
     last_name: str
     biography: str | None

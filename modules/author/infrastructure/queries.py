@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from modules.author.application.read_models import AuthorDTO
 from modules.shared_kernel.application.pages import Slice
+from modules.shared_kernel.domain.snowflake import decode
 from persistence.tables import author_books, authors, books
 
 # Inner join inside the outer one: a book deleted a moment ago (its event not yet applied)
@@ -31,7 +32,8 @@ def _authors_from_rows(rows: Any) -> list[AuthorDTO]:
         author = found.get(row.id)
         if author is None:
             author = found[row.id] = {
-                "id": row.id, "first_name": row.first_name, "last_name": row.last_name,
+                "id": row.id, "created_at": decode(row.id).created_at,
+                "first_name": row.first_name, "last_name": row.last_name,
                 "biography": row.biography, "books": [],
             }
         if row.book_id is not None:

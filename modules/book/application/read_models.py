@@ -1,5 +1,6 @@
 """What the book queries return: shaped for the views, filled straight from SQL (CQRS)."""
 
+from datetime import datetime
 from typing import Protocol
 
 from pydantic import BaseModel, Field
@@ -21,6 +22,7 @@ class BookAuthorDTO(BaseModel):
 
 class BookDTO(BaseModel):
     id: Id
+    created_at: datetime = Field(description="When it was catalogued, read from its id.")
     title: str
     isbn: str = Field(description="ISBN-13, digits only.")
     pages: int

@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from modules.book.application.read_models import BookDTO
 from modules.shared_kernel.application.pages import Slice
+from modules.shared_kernel.domain.snowflake import decode
 from persistence.tables import authors, book_authors, books
 
 _credited = book_authors.join(authors, authors.c.id == book_authors.c.author_id)
@@ -31,7 +32,8 @@ def _books_from_rows(rows: Any) -> list[BookDTO]:
         book = found.get(row.id)
         if book is None:
             book = found[row.id] = {
-                "id": row.id, "title": row.title, "isbn": row.isbn, "pages": row.pages,
+                "id": row.id, "created_at": decode(row.id).created_at, "title": row.title,
+                "isbn": row.isbn, "pages": row.pages,
                 "price": {"amount": row.price_amount, "currency": row.price_currency},
                 "publication_year": row.publication_year, "authors": [],
             }

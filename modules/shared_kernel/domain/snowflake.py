@@ -25,6 +25,7 @@ MAX_WORKER_ID = (1 << WORKER_BITS) - 1
 MAX_SEQUENCE = (1 << SEQUENCE_BITS) - 1
 MAX_TIMESTAMP = (1 << TIMESTAMP_BITS) - 1
 MAX_ID = (1 << 63) - 1
+TIMESTAMP_SHIFT = WORKER_BITS + SEQUENCE_BITS
 
 
 class IdsUnavailable(RuntimeError):
@@ -93,6 +94,7 @@ class SnowflakeGenerator:
         if not 0 <= worker_id <= MAX_WORKER_ID:
             raise ValueError(f"worker id must be 0..{MAX_WORKER_ID}: {worker_id}")
         self.worker_id = worker_id
+        self._worker_bits = worker_id << SEQUENCE_BITS
         self._clock = clock
         self._sleep = sleep
         self._max_backward_ms = max_backward_ms
@@ -118,12 +120,15 @@ class SnowflakeGenerator:
             else:
                 self._sequence = 0
             self._last_ms = now
-            return compose(now, self.worker_id, self._sequence)
+            # compose() without its checks: worker and sequence are in range by construction.
+            return (now << TIMESTAMP_SHIFT) | self._worker_bits | self._sequence
 
     def _now(self) -> int:
         now = self._clock() - EPOCH_MS
         if now < 0:
             raise ClockMovedBackwards("the clock reads a time before the snowflake epoch")
+        if now > MAX_TIMESTAMP:
+            raise IdsUnavailable("the 41-bit timestamp has run out (September 2095)")
         return now
 
     def _wait_until(self, target: int, now: int) -> int:
