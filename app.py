@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from sqlalchemy.exc import SQLAlchemyError
 
 from modules.author.http.routes import router as author_routes
 from modules.author.subscriptions import subscribe as subscribe_author_module
@@ -38,8 +39,14 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         log.warning("using the embedded SQLite database %s; set DATABASE_URL for PostgreSQL",
                     engine.url.database)
     try:
-        if settings.migrate_on_startup:
-            await upgrade_to_head(engine)
+        try:
+            if settings.migrate_on_startup:
+                await upgrade_to_head(engine)
+        except (OSError, SQLAlchemyError) as error:
+            log.critical("cannot start: the database %s cannot be migrated (%s: %s)",
+                         engine.url.render_as_string(), type(error).__name__,
+                         str(error) or "no answer in time")
+            raise
         async with worker_id_for_this_process(engine, settings):
             yield
     finally:

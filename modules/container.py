@@ -19,6 +19,7 @@ class ApplicationContainer(containers.DeclarativeContainer):
         url=settings.provided.database_url,
         echo=settings.provided.database_echo,
         pool_size=settings.provided.database_pool_size,
+        connect_timeout_s=settings.provided.database_connect_timeout_s,
     )
     session_factory = providers.Singleton(create_session_factory, engine)
     event_bus = providers.Singleton(EventBus)

@@ -16,6 +16,9 @@ class Settings(BaseSettings):
     migrate_on_startup: bool = Field(True, description="Upgrade the schema to head at startup.")
     database_echo: bool = Field(False, description="Log every SQL statement (development only).")
     database_pool_size: int = Field(10, ge=1, description="Connections kept per process.")
+    database_connect_timeout_s: float = Field(
+        10.0, gt=0, description="How long to wait for a new PostgreSQL connection."
+    )
     worker_id: int | None = Field(
         None, ge=0, le=1023,
         description="Pin this process's snowflake worker id (0-1023) instead of leasing one.",

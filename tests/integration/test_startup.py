@@ -1,5 +1,8 @@
 """What the service does to its database when it starts."""
 
+import asyncio
+import socket
+import time
 from pathlib import Path
 from typing import Any
 
@@ -48,3 +51,49 @@ async def test_without_a_schema_to_lease_a_worker_id_from_startup_refuses(tmp_pa
     with pytest.raises(CannotLeaseWorkerId, match="unreachable or not migrated"):
         async with LifespanManager(app):
             pass
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def app_on_postgresql_at(port: int, **settings: Any) -> Any:
+    container = ApplicationContainer()
+    container.settings.override(providers.Object(Settings(
+        database_url=f"postgresql+asyncpg://bookshelf@127.0.0.1:{port}/bookshelf",
+        database_connect_timeout_s=1, **settings,
+    )))
+    return create_app(container)
+
+
+async def test_startup_with_no_database_listening_fails_at_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    app = app_on_postgresql_at(free_port())
+
+    with pytest.raises(ConnectionRefusedError):
+        async with LifespanManager(app):
+            pass
+    assert "cannot start: the database" in caplog.text
+
+
+async def test_startup_against_a_database_that_never_answers_fails_within_the_timeout(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # A server that accepts connections and never says a word.
+    silent = await asyncio.start_server(lambda _r, _w: None, "127.0.0.1", 0)
+    port = silent.sockets[0].getsockname()[1]
+    app = app_on_postgresql_at(port)
+    started = time.monotonic()
+
+    try:
+        with pytest.raises(TimeoutError):
+            async with LifespanManager(app, startup_timeout=30):
+                pass
+    finally:
+        silent.close()
+
+    assert time.monotonic() - started < 10  # the 1 s connect timeout, not asyncpg's 60 s
+    assert "no answer in time" in caplog.text

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from modules.settings import Settings
 from modules.shared_kernel.domain import snowflake
-from modules.shared_kernel.infrastructure.worker_lease import WorkerLease
+from modules.shared_kernel.infrastructure.worker_lease import CannotLeaseWorkerId, WorkerLease
 
 log = logging.getLogger("bookshelf.ids")
 
@@ -28,7 +28,11 @@ async def worker_id_for_this_process(
 
     lease = WorkerLease(engine, ttl_s=settings.worker_lease_ttl_s,
                         max_clock_skew_ms=settings.max_clock_skew_ms)
-    await _use_new_lease(lease, settings)
+    try:
+        await _use_new_lease(lease, settings)
+    except CannotLeaseWorkerId as error:
+        log.critical("cannot start: %s", error)
+        raise
     renewing = asyncio.create_task(_keep_renewed(lease, settings), name="worker-id-lease")
     try:
         yield

@@ -78,7 +78,7 @@ class WorkerLease:
         """Lease the lowest worker id never used, else the lowest expired one."""
         try:
             return await self._acquire()
-        except SQLAlchemyError as error:
+        except (SQLAlchemyError, OSError) as error:
             raise CannotLeaseWorkerId(
                 "no worker id could be leased: the database is unreachable or not migrated "
                 f"({type(error).__name__})"
