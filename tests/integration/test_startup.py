@@ -1,7 +1,6 @@
 """What the service does to its database when it starts."""
 
 import asyncio
-import socket
 import time
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ from app import create_app
 from modules.container import ApplicationContainer
 from modules.settings import Settings
 from modules.shared_kernel.infrastructure.worker_lease import CannotLeaseWorkerId
+from tests.system.servers import free_port
 
 
 def app_on(database: Path, **settings: Any) -> tuple[ApplicationContainer, Any]:
@@ -51,12 +51,6 @@ async def test_without_a_schema_to_lease_a_worker_id_from_startup_refuses(tmp_pa
     with pytest.raises(CannotLeaseWorkerId, match="unreachable or not migrated"):
         async with LifespanManager(app):
             pass
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def app_on_postgresql_at(port: int, **settings: Any) -> Any:
