@@ -1,5 +1,7 @@
 """The bookshelf service: `uvicorn app:app --loop=uvloop`."""
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -47,10 +49,25 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
                          engine.url.render_as_string(), type(error).__name__,
                          str(error) or "no answer in time")
             raise
-        async with worker_id_for_this_process(engine, settings):
+        async with worker_id_for_this_process(engine, settings), event_relay(container):
             yield
     finally:
         await engine.dispose()
+
+
+@asynccontextmanager
+async def event_relay(container: ApplicationContainer) -> AsyncIterator[None]:
+    """The relay runs beside the requests: it also picks up what a crashed process left."""
+    if not container.settings().event_relay_enabled:
+        yield
+        return
+    relay = asyncio.create_task(container.event_relay().run(), name="event-relay")
+    try:
+        yield
+    finally:
+        relay.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await relay
 
 
 def create_app(container: ApplicationContainer | None = None) -> FastAPI:

@@ -6,6 +6,9 @@ from modules.author.container import AuthorContainer
 from modules.book.container import BookContainer
 from modules.settings import Settings
 from modules.shared_kernel.application.event_bus import EventBus
+from modules.shared_kernel.infrastructure.event_publications import EventPublications
+from modules.shared_kernel.infrastructure.event_relay import EventRelay
+from modules.shared_kernel.infrastructure.outbox import Outbox
 from persistence.database import create_engine, create_session_factory
 
 
@@ -22,14 +25,21 @@ class ApplicationContainer(containers.DeclarativeContainer):
         connect_timeout_s=settings.provided.database_connect_timeout_s,
     )
     session_factory = providers.Singleton(create_session_factory, engine)
-    event_bus = providers.Singleton(EventBus)
 
-    author = providers.Container(
-        AuthorContainer, session_factory=session_factory, publish=event_bus.provided.publish
+    # Events: who listens (the bus), the publication log, delivery, and the relay.
+    event_bus = providers.Singleton(EventBus)
+    event_publications = providers.Singleton(
+        EventPublications, engine=engine, bus=event_bus, settings=settings
     )
+    outbox = providers.Singleton(Outbox, publications=event_publications, bus=event_bus,
+                                 settings=settings)
+    event_relay = providers.Singleton(EventRelay, outbox=outbox,
+                                      publications=event_publications, settings=settings)
+
+    author = providers.Container(AuthorContainer, session_factory=session_factory, outbox=outbox)
     book = providers.Container(
         BookContainer,
         session_factory=session_factory,
-        publish=event_bus.provided.publish,
+        outbox=outbox,
         author_directory=author.directory,
     )

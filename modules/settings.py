@@ -1,5 +1,7 @@
 """Service settings, read from the environment and a `.env` file (see README: Configuration)."""
 
+from typing import Literal
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -31,4 +33,27 @@ class Settings(BaseSettings):
     )
     clock_backward_tolerance_ms: int = Field(
         10, ge=0, description="How far back the clock may step before id creation fails."
+    )
+    event_delivery: Literal["immediate", "relay"] = Field(
+        "immediate",
+        description="immediate: listeners run in the request, after its commit; "
+        "relay: only the background relay delivers.",
+    )
+    event_relay_enabled: bool = Field(True, description="Run the event relay in this process.")
+    event_relay_interval_s: float = Field(
+        1.0, gt=0, description="How often the relay looks for due publications."
+    )
+    event_retry_base_s: float = Field(
+        1.0, gt=0, description="First retry delay of a failed delivery; doubles each time."
+    )
+    event_retry_max_s: float = Field(300.0, gt=0, description="Longest retry delay.")
+    event_max_attempts: int = Field(
+        10, ge=1, description="Attempts before a publication is given up on (listed as failed)."
+    )
+    event_claim_timeout_s: float = Field(
+        30.0, gt=0,
+        description="How long a delivery in progress keeps others off its publication.",
+    )
+    event_retention_s: float = Field(
+        7 * 24 * 3600.0, ge=0, description="How long completed publications are kept."
     )

@@ -6,6 +6,7 @@ Read queries may join across modules' tables: a view is not an aggregate.
 """
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     CheckConstraint,
     Column,
@@ -16,6 +17,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    text,
 )
 
 metadata = MetaData(
@@ -87,4 +89,34 @@ worker_leases = Table(
     Column("acquired_at_ms", BigInteger, nullable=False),
     Column("expires_at_ms", BigInteger, nullable=False),
     CheckConstraint("worker_id BETWEEN 0 AND 1023", name="worker_id"),
+)
+
+
+# --- Event publications (shared kernel): the transactional outbox -------------------------
+
+# One row per event and subscribed listener, written in the transaction that recorded the
+# event; completed in the listener's own transaction. Times are the database's epoch ms.
+event_publications = Table(
+    "event_publications",
+    metadata,
+    # Assigned at insert: events of one aggregate get increasing ids in commit order, because
+    # their rows are written after the aggregate's own row, whose lock orders the writers.
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+           autoincrement=True),
+    Column("event_type", String(100), nullable=False),
+    Column("schema_version", Integer, nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("aggregate_id", BigInteger, nullable=False),
+    Column("listener", String(100), nullable=False),
+    Column("created_at_ms", BigInteger, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at_ms", BigInteger, nullable=False),
+    Column("last_error", Text, nullable=True),
+    Column("completed_at_ms", BigInteger, nullable=True),
+    Column("failed_at_ms", BigInteger, nullable=True),
+    Index("ix_event_publications_due", "next_attempt_at_ms",
+          postgresql_where=text("completed_at_ms IS NULL AND failed_at_ms IS NULL"),
+          sqlite_where=text("completed_at_ms IS NULL AND failed_at_ms IS NULL")),
+    Index("ix_event_publications_stream", "aggregate_id", "listener", "id"),
+    Index("ix_event_publications_completed", "completed_at_ms"),
 )

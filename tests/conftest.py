@@ -50,7 +50,7 @@ async def empty_tables(request: pytest.FixtureRequest) -> None:
         return
     container: ApplicationContainer = request.getfixturevalue("container")
     engine = container.engine()
-    # The catalogue's tables only: the app's own worker-id lease stays.
+    # The catalogue and its event log; the app's own worker-id lease stays.
     names = [t.name for t in reversed(metadata.sorted_tables) if t.name != "worker_leases"]
     async with engine.begin() as connection:
         if is_sqlite(str(engine.url)):

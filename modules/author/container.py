@@ -12,15 +12,15 @@ from modules.author.application.revise_author import ReviseAuthor
 from modules.author.infrastructure.queries import SqlAuthorQueries
 from modules.author.infrastructure.unit_of_work import SqlAlchemyAuthorUnitOfWork
 from modules.author.public_api import AuthorDirectory
-from modules.shared_kernel.application.event_bus import Publish
+from modules.shared_kernel.infrastructure.outbox import Outbox
 
 
 class AuthorContainer(containers.DeclarativeContainer):
     session_factory: providers.Dependency[async_sessionmaker[AsyncSession]] = providers.Dependency()
-    publish: providers.Dependency[Publish] = providers.Dependency()
+    outbox: providers.Dependency[Outbox] = providers.Dependency()
 
     unit_of_work = providers.Factory(
-        SqlAlchemyAuthorUnitOfWork, session_factory=session_factory, publish=publish
+        SqlAlchemyAuthorUnitOfWork, session_factory=session_factory, outbox=outbox
     )
 
     add_author = providers.Factory(AddAuthor, unit_of_work=unit_of_work.provider)

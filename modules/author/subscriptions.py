@@ -10,6 +10,7 @@ from modules.shared_kernel.application.event_bus import EventBus
 def subscribe(
     bus: EventBus, author: AuthorContainer | providers.Container[AuthorContainer]
 ) -> None:
-    bus.subscribe(AuthorAddedToBook, author.credit_book)
-    bus.subscribe(AuthorRemovedFromBook, author.uncredit_book)
-    bus.subscribe(BookDeleted, author.forget_deleted_book)
+    # The names are stored with every publication: rename one only with a migration.
+    bus.subscribe(AuthorAddedToBook, "author.credit_book", author.credit_book)
+    bus.subscribe(AuthorRemovedFromBook, "author.uncredit_book", author.uncredit_book)
+    bus.subscribe(BookDeleted, "author.forget_deleted_book", author.forget_deleted_book)

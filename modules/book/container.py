@@ -11,17 +11,17 @@ from modules.book.application.remove_author_from_book import RemoveAuthorFromBoo
 from modules.book.application.revise_book import ReviseBook
 from modules.book.infrastructure.queries import SqlBookQueries
 from modules.book.infrastructure.unit_of_work import SqlAlchemyBookUnitOfWork
-from modules.shared_kernel.application.event_bus import Publish
+from modules.shared_kernel.infrastructure.outbox import Outbox
 
 
 class BookContainer(containers.DeclarativeContainer):
     session_factory: providers.Dependency[async_sessionmaker[AsyncSession]] = providers.Dependency()
-    publish: providers.Dependency[Publish] = providers.Dependency()
+    outbox: providers.Dependency[Outbox] = providers.Dependency()
     author_directory: providers.Dependency[AuthorDirectory] = providers.Dependency()
 
     # A new Unit of Work (and session) for every use-case call: `.provider` passes the factory.
     unit_of_work = providers.Factory(
-        SqlAlchemyBookUnitOfWork, session_factory=session_factory, publish=publish
+        SqlAlchemyBookUnitOfWork, session_factory=session_factory, outbox=outbox
     )
 
     add_book = providers.Factory(

@@ -1,6 +1,7 @@
 """Integration fixtures: the real database, migrated by starting the app once."""
 
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -13,11 +14,19 @@ from modules.container import ApplicationContainer
 from modules.shared_kernel.domain.events import DomainEvent
 
 
-class PublishedEvents(list[DomainEvent]):
-    """Collects what a Unit of Work hands over after commit."""
+class RecordingOutbox(list[DomainEvent]):
+    """Stands in for the outbox: keeps the events a Unit of Work commits, delivers nothing."""
 
-    async def __call__(self, events: Sequence[DomainEvent]) -> None:
-        self.extend(events)
+    async def record(self, _session: AsyncSession,
+                     events: Sequence[tuple[int, DomainEvent]]) -> list[Any]:
+        self.extend(event for _, event in events)
+        return []
+
+    async def complete_current_delivery(self, _session: AsyncSession) -> None:
+        return None
+
+    async def deliver_now(self, _publications: Sequence[Any]) -> None:
+        return None
 
 
 @pytest.fixture
@@ -35,8 +44,8 @@ def session_factory(
 
 
 @pytest.fixture
-def published() -> PublishedEvents:
-    return PublishedEvents()
+def published() -> RecordingOutbox:
+    return RecordingOutbox()
 
 
 @pytest.fixture

@@ -1,46 +1,52 @@
-"""In-process delivery of domain events to the handlers other modules subscribed.
+"""Who listens to which domain event: the modules subscribe, the outbox delivers.
 
-A subscriber is a factory (a dependency-injector provider, typically) that makes the handler
-when an event arrives, so a test that overrides the provider changes what handles the event.
+A listener has a stable name (it is stored with every publication) and a subscriber: a factory
+(a dependency-injector provider, typically) that makes the handler when an event arrives, so a
+test that overrides the provider changes what handles the event.
 """
 
-import logging
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from modules.shared_kernel.application.retry import retry_on_conflict
 from modules.shared_kernel.domain.events import DomainEvent
 
 Handler = Callable[[Any], Awaitable[None]]
 Subscriber = Callable[[], Handler]
 
-log = logging.getLogger(__name__)
+
+class UnknownListener(LookupError):
+    pass
 
 
 class EventBus:
     def __init__(self) -> None:
-        self._subscribers: dict[type[DomainEvent], list[Subscriber]] = defaultdict(list)
+        self._listeners: dict[type[DomainEvent], list[str]] = defaultdict(list)
+        self._subscribers: dict[str, Subscriber] = {}
+        self._event_types: dict[str, type[DomainEvent]] = {}
 
-    def subscribe(self, event_type: type[DomainEvent], subscriber: Subscriber) -> None:
-        self._subscribers[event_type].append(subscriber)
+    def subscribe(self, event_type: type[DomainEvent], listener: str,
+                  subscriber: Subscriber) -> None:
+        if listener in self._subscribers:
+            raise ValueError(f"listener {listener!r} is subscribed already")
+        self._listeners[event_type].append(listener)
+        self._subscribers[listener] = subscriber
+        self._event_types[event_type.__name__] = event_type
 
-    def subscriptions(self) -> dict[type[DomainEvent], tuple[Subscriber, ...]]:
-        return {kind: tuple(subs) for kind, subs in self._subscribers.items()}
+    def listeners(self, event_type: type[DomainEvent]) -> list[str]:
+        return list(self._listeners.get(event_type, ()))
 
-    async def publish(self, events: Iterable[DomainEvent]) -> None:
-        """Deliver each event to each subscriber, in order, after the sender has committed.
+    def handler(self, listener: str) -> Handler:
+        try:
+            return self._subscribers[listener]()
+        except KeyError:
+            raise UnknownListener(f"no listener named {listener!r} is subscribed") from None
 
-        A handler that loses an optimistic-locking race is run again (handlers are
-        idempotent). One that fails otherwise is logged and does not stop the others: the
-        sender's change is already committed and stands. (Retrying those is the outbox's job.)
-        """
-        for event in events:
-            for subscriber in self._subscribers.get(type(event), ()):
-                try:
-                    await retry_on_conflict(lambda: subscriber()(event))  # noqa: B023
-                except Exception:
-                    log.exception("handler for %s failed", type(event).__name__)
+    def event_type(self, name: str) -> type[DomainEvent]:
+        try:
+            return self._event_types[name]
+        except KeyError:
+            raise UnknownListener(f"no listener takes events of type {name!r}") from None
 
-
-Publish = Callable[[Sequence[DomainEvent]], Awaitable[None]]
+    def subscriptions(self) -> dict[type[DomainEvent], list[str]]:
+        return {kind: list(names) for kind, names in self._listeners.items()}

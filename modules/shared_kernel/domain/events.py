@@ -1,12 +1,17 @@
 """Domain events and the aggregates that record them."""
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 
 @dataclass(frozen=True)
 class DomainEvent:
-    """Something that happened in the catalogue; past tense, immutable, carries ids only."""
+    """Something that happened in the catalogue; past tense, immutable, carries ids only.
+
+    Stored events outlive the code that wrote them: change an event's fields only with a new
+    `schema_version` (and a reader for the old one)."""
+
+    schema_version: ClassVar[int] = 1
 
 
 class Aggregate:

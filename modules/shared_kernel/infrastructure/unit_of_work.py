@@ -10,15 +10,15 @@ from sqlalchemy.orm import object_mapper
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
-from modules.shared_kernel.application.event_bus import Publish
 from modules.shared_kernel.domain.errors import ConcurrentChange
-from modules.shared_kernel.domain.events import Aggregate, DomainEvent
+from modules.shared_kernel.domain.events import Aggregate
+from modules.shared_kernel.infrastructure.outbox import Outbox
 
 
 class SqlAlchemyUnitOfWork:
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession], publish: Publish) -> None:
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession], outbox: Outbox) -> None:
         self._session_factory = session_factory
-        self._publish = publish
+        self._outbox = outbox
 
     async def __aenter__(self) -> Self:
         self.session = self._session_factory()
@@ -39,17 +39,28 @@ class SqlAlchemyUnitOfWork:
         await self.session.close()
 
     async def commit(self) -> None:
+        """Commit the aggregates' changes together with a publication of every event they
+        recorded (and, inside a delivery, the completion of the publication being served);
+        then deliver the new publications."""
         aggregates = self._aggregates_in_session()
         for aggregate in aggregates:
             self._bump_version_if_changed(aggregate)
-        events: list[DomainEvent] = [e for a in aggregates for e in a.pull_events()]
+        events = [(aggregate.id, event) for aggregate in aggregates  # type: ignore[attr-defined]
+                  for event in aggregate.pull_events()]
         try:
+            # The aggregates' rows first: their locks order concurrent writers, and with them
+            # the ids of the publications written next.
+            await self.session.flush()
+            publications = await self._outbox.record(self.session, events)
+            delivery = await self._outbox.complete_current_delivery(self.session)
             await self.session.commit()
         except StaleDataError as error:
             raise ConcurrentChange() from error
         except IntegrityError as error:
             raise self.integrity_error(error) from error
-        await self._publish(events)
+        if delivery is not None:
+            delivery.completed = True
+        await self._outbox.deliver_now(publications)
 
     def integrity_error(self, error: IntegrityError) -> Exception:
         """The domain error a constraint violation stands for; modules name their own."""
