@@ -13,11 +13,13 @@ from modules.author.http.routes import router as author_routes
 from modules.author.subscriptions import subscribe as subscribe_author_module
 from modules.book.http.routes import router as book_routes
 from modules.container import ApplicationContainer
+from modules.shared_kernel.http.event_publications import router as event_publication_routes
+from modules.shared_kernel.http.health import router as health_routes
 from modules.shared_kernel.http.problems import install_problem_handlers
 from modules.shared_kernel.infrastructure.worker_ids import worker_id_for_this_process
 from persistence.database import is_sqlite
 from persistence.mappers import start_mappers
-from persistence.migrations import upgrade_to_head
+from persistence.migrations import schema_head, upgrade_to_head
 
 log = logging.getLogger("bookshelf")
 
@@ -78,8 +80,11 @@ def create_app(container: ApplicationContainer | None = None) -> FastAPI:
     app = FastAPI(title="bookshelf", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.container = container
     install_problem_handlers(app)
+    app.state.schema_head = schema_head()
     app.include_router(author_routes)
     app.include_router(book_routes)
+    app.include_router(health_routes)
+    app.include_router(event_publication_routes)
     return app
 
 

@@ -32,7 +32,12 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.fixture(scope="session")
 def container(database_url: str) -> ApplicationContainer:
     container = ApplicationContainer()
-    container.settings.override(providers.Object(Settings(database_url=database_url)))
+    container.settings.override(providers.Object(Settings(
+        database_url=database_url,
+        # Retries and the relay on a test's time scale: milliseconds, not seconds.
+        event_retry_base_s=0.02, event_retry_max_s=0.2, event_relay_interval_s=0.05,
+        event_max_attempts=4,
+    )))
     return container
 
 

@@ -18,10 +18,13 @@ def operations(openapi: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]
             for method, op in item.items()]
 
 
-def test_every_route_of_the_design_is_published(openapi: dict[str, Any]) -> None:
+def test_every_route_is_published(openapi: dict[str, Any]) -> None:
     published = {(method, path) for method, path, _ in operations(openapi)}
 
     assert published == {
+        ("GET", "/health/live"), ("GET", "/health/ready"),
+        ("GET", "/admin/event-publications"),
+        ("POST", "/admin/event-publications/{publication_id}/resubmit"),
         ("POST", "/authors"), ("GET", "/authors"), ("GET", "/authors/{author_id}"),
         ("PATCH", "/authors/{author_id}"), ("DELETE", "/authors/{author_id}"),
         ("POST", "/books"), ("GET", "/books"), ("GET", "/books/{book_id}"),
@@ -33,13 +36,15 @@ def test_every_route_of_the_design_is_published(openapi: dict[str, Any]) -> None
 
 def test_routes_are_tagged_by_module(openapi: dict[str, Any]) -> None:
     for _, path, op in operations(openapi):
-        assert op["tags"] == [path.split("/")[1]]
+        module = path.split("/")[1]
+        assert op["tags"] == [module if module in ("books", "authors") else "operations"]
 
 
 def test_every_route_documents_its_errors_as_problems(openapi: dict[str, Any]) -> None:
     for method, path, op in operations(openapi):
         errors = {code: r for code, r in op["responses"].items() if code.startswith("4")}
-        assert "422" in errors, (method, path)
+        if op.get("parameters") or op.get("requestBody"):
+            assert "422" in errors, (method, path)
         for response in errors.values():
             assert "application/problem+json" in response["content"], (method, path)
         if "{" in path:

@@ -60,11 +60,13 @@ def author_uow(session_factory, published):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def statements(engine: AsyncEngine) -> Iterator[list[str]]:
-    """The SQL statements sent while the test runs (to count round trips)."""
+    """The SQL statements sent while the test runs (to count round trips), but for the event
+    relay's, which runs beside every test."""
     sent: list[str] = []
 
     def record(_conn, _cursor, statement, _params, _context, _many):  # type: ignore[no-untyped-def]
-        sent.append(statement)
+        if "event_publications" not in statement:
+            sent.append(statement)
 
     event.listen(engine.sync_engine, "before_cursor_execute", record)
     yield sent

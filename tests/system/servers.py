@@ -23,9 +23,9 @@ def free_port() -> int:
 
 @contextmanager
 def running_service(database_url: str, *, workers: int = 1, log: Path,
-                    **env: str) -> Iterator[str]:
+                    stop_with: signal.Signals = signal.SIGTERM, **env: str) -> Iterator[str]:
     """`uvicorn app:app --workers N` on a free loopback port; yields its base URL and stops
-    it with SIGTERM (a clean shutdown) afterwards."""
+    it afterwards with `stop_with`: SIGTERM is a clean shutdown, SIGKILL a crash."""
     port = free_port()
     command = [sys.executable, "-m", "uvicorn", "app:app", "--loop", "uvloop",
                "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
@@ -39,7 +39,7 @@ def running_service(database_url: str, *, workers: int = 1, log: Path,
             _wait_until_answering(base_url, server, log)
             yield base_url
         finally:
-            os.killpg(server.pid, signal.SIGTERM)
+            os.killpg(server.pid, stop_with)
             try:
                 server.wait(timeout=30)
             except subprocess.TimeoutExpired:

@@ -14,7 +14,7 @@ from sqlalchemy import Select, and_, delete, exists, func, insert, select, updat
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from modules.settings import Settings
-from modules.shared_kernel.application.event_bus import EventBus
+from modules.shared_kernel.application.event_bus import EventBus, UnknownListener
 from modules.shared_kernel.domain.events import DomainEvent
 from persistence.clock import database_now_ms
 from persistence.tables import event_publications as log
@@ -105,7 +105,8 @@ class EventPublications:
         )
         async with self._engine.begin() as connection:
             rows = (await connection.execute(claim)).all()
-        return sorted((self._publication(row) for row in rows), key=lambda p: p.id)
+        claimed = [await self._decoded(row) for row in sorted(rows, key=lambda r: r.id)]
+        return [publication for publication in claimed if publication is not None]
 
     async def claim_next(self, aggregate_id: int, listener: str) -> Publication | None:
         """Claim the oldest open entry of one aggregate's stream to one listener, if nobody
@@ -126,7 +127,7 @@ class EventPublications:
         )
         async with self._engine.begin() as connection:
             row = (await connection.execute(claim)).first()
-        return self._publication(row) if row is not None else None
+        return await self._decoded(row) if row is not None else None
 
     @staticmethod
     async def complete_in(connection: AsyncConnection | AsyncSession, publication_id: int) -> bool:
@@ -198,10 +199,20 @@ class EventPublications:
             row = (await connection.execute(select(log).where(log.c.id == publication_id))).first()
         return dict(row._mapping) if row else None
 
-    def _publication(self, row: Any) -> Publication:
+    async def _decoded(self, row: Any) -> Publication | None:
+        """The publication of a claimed row; one that no code can read any more (its type
+        or listener gone, its payload changed) is given up on at once, for an operator."""
+        try:
+            self._bus.handler(row.listener)
+            event = event_from(self._bus.event_type(row.event_type), row.payload)
+        except (UnknownListener, TypeError) as error:
+            async with self._engine.begin() as connection:
+                await connection.execute(update(log).where(log.c.id == row.id).values(
+                    last_error=f"cannot be delivered: {error}"[:MAX_ERROR_TEXT],
+                    failed_at_ms=database_now_ms()))
+            return None
         return Publication(id=row.id, listener=row.listener, aggregate_id=row.aggregate_id,
-                           attempts=row.attempts,
-                           event=event_from(self._bus.event_type(row.event_type), row.payload))
+                           attempts=row.attempts, event=event)
 
 
 def _is_open() -> Any:
