@@ -42,6 +42,12 @@ async def new_book(client: httpx.AsyncClient, **changes: Any) -> dict[str, Any]:
     return dict(response.json())
 
 
+async def books_of(client: httpx.AsyncClient, author: dict[str, Any]) -> list[str]:
+    """The ids of the books the author lists (the Author module's side of the credits)."""
+    shown = (await client.get(f"/authors/{author['id']}")).json()
+    return [book["id"] for book in shown["books"]]
+
+
 def assert_problem(response: httpx.Response, status: int, kind: str | None = None) -> dict:
     """The response is an RFC 9457 problem with this status (and kind, if given)."""
     assert response.status_code == status, response.text

@@ -2,11 +2,7 @@
 
 import httpx
 
-from tests.api.catalogue import assert_problem, new_author, new_book
-
-
-async def books_of(client: httpx.AsyncClient, author: dict) -> list[str]:
-    return [b["id"] for b in (await client.get(f"/authors/{author['id']}")).json()["books"]]
+from tests.api.catalogue import assert_problem, books_of, new_author, new_book
 
 
 async def test_after_adding_an_author_the_author_lists_the_book(
