@@ -16,6 +16,7 @@ class AuthorBookDTO(BaseModel):
 
 class AuthorDTO(BaseModel):
     id: Id
+    version: int = Field(exclude=True)  # shown as the ETag header, not in the body
     created_at: datetime = Field(description="When it was registered, read from its id.")
     first_name: str
     last_name: str

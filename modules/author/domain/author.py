@@ -35,6 +35,8 @@ class Author(Aggregate):
     biography: str | None = None
     written: list[WrittenBook] = field(default_factory=list)
     id: int = field(default_factory=next_id)
+    # Optimistic concurrency: storage bumps it with every change, books included.
+    version: int = 0
 
     def __post_init__(self) -> None:
         self.biography = valid_biography(self.biography)

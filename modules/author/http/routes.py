@@ -15,6 +15,7 @@ from modules.shared_kernel.application.pages import DEFAULT_LIMIT, MAX_LIMIT, Pa
 from modules.shared_kernel.http.pages import page_of
 from modules.shared_kernel.http.problems import problem_responses
 from modules.shared_kernel.http.validation import Text
+from modules.shared_kernel.http.versions import IfMatch, expected_version, set_etag
 
 router = APIRouter(prefix="/authors", tags=["authors"])
 
@@ -29,11 +30,12 @@ Authors = Annotated[AuthorContainer, Depends(_author_module)]
 AuthorId = Annotated[IdInput, "author id"]
 
 
-async def _shown(authors: AuthorContainer, author_id: int) -> AuthorDTO:
-    author = await authors.queries().author(author_id)
-    if author is None:
+async def _shown(authors: AuthorContainer, author_id: int, response: Response) -> AuthorDTO:
+    found = await authors.queries().author(author_id)
+    if found is None:  # deleted between the change and this read
         raise AuthorNotFound(author_id)
-    return author
+    set_etag(response, found.version)
+    return found
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Register an author",
@@ -47,13 +49,13 @@ async def add_author(
     response.headers["Location"] = str(
         request.url_for("get_author", author_id=str(author_id)).path
     )
-    return await _shown(authors, author_id)
+    return await _shown(authors, author_id, response)
 
 
 @router.get("/{author_id}", summary="One author with their books",
             responses=problem_responses(404, 422))
-async def get_author(author_id: AuthorId, authors: Authors) -> AuthorDTO:
-    return await _shown(authors, author_id)
+async def get_author(author_id: AuthorId, authors: Authors, response: Response) -> AuthorDTO:
+    return await _shown(authors, author_id, response)
 
 
 @router.get("", summary="Authors, by name, a page at a time", responses=problem_responses(422))
@@ -73,16 +75,20 @@ async def list_authors(
 
 
 @router.patch("/{author_id}", summary="Change an author's name or biography",
-              responses=problem_responses(404, 409, 422))
-async def revise_author(author_id: AuthorId, body: AuthorChanges, authors: Authors) -> AuthorDTO:
+              responses=problem_responses(404, 409, 412, 422))
+async def revise_author(
+    author_id: AuthorId, body: AuthorChanges, authors: Authors, response: Response,
+    if_match: IfMatch = None,
+) -> AuthorDTO:
     revision = AuthorRevision(
         first_name=body.first_name,
         last_name=body.last_name,
         new_biography="biography" in body.model_fields_set,
         biography=body.biography,
     )
-    await authors.revise_author()(author_id, revision)
-    return await _shown(authors, author_id)
+    await authors.revise_author()(author_id, revision,
+                                  expected_version=expected_version(if_match))
+    return await _shown(authors, author_id, response)
 
 
 @router.delete("/{author_id}", status_code=status.HTTP_204_NO_CONTENT,

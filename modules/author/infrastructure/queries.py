@@ -19,7 +19,8 @@ def _with_books(author_rows: Any) -> Select[Any]:
     return (
         select(
             author_rows.c.id, author_rows.c.first_name, author_rows.c.last_name,
-            author_rows.c.biography, books.c.id.label("book_id"), books.c.title,
+            author_rows.c.biography, author_rows.c.version, books.c.id.label("book_id"),
+            books.c.title,
         )
         .select_from(author_rows.outerjoin(_written, author_books.c.author_id == author_rows.c.id))
         .order_by(author_rows.c.id, books.c.id)
@@ -32,7 +33,7 @@ def _authors_from_rows(rows: Any) -> list[AuthorDTO]:
         author = found.get(row.id)
         if author is None:
             author = found[row.id] = {
-                "id": row.id, "created_at": decode(row.id).created_at,
+                "id": row.id, "version": row.version, "created_at": decode(row.id).created_at,
                 "first_name": row.first_name, "last_name": row.last_name,
                 "biography": row.biography, "books": [],
             }

@@ -22,6 +22,7 @@ class BookAuthorDTO(BaseModel):
 
 class BookDTO(BaseModel):
     id: Id
+    version: int = Field(exclude=True)  # shown as the ETag header, not in the body
     created_at: datetime = Field(description="When it was catalogued, read from its id.")
     title: str
     isbn: str = Field(description="ISBN-13, digits only.")

@@ -7,6 +7,7 @@ from modules.book.application.unit_of_work import BookUnitOfWork
 from modules.book.domain.errors import BookNotFound, IsbnAlreadyUsed
 from modules.book.domain.isbn import Isbn
 from modules.book.domain.money import Money
+from modules.shared_kernel.domain.errors import ConcurrentChange, VersionMismatch
 
 
 @dataclass(frozen=True)
@@ -24,11 +25,16 @@ class ReviseBook:
     def __init__(self, unit_of_work: Callable[[], BookUnitOfWork]) -> None:
         self._unit_of_work = unit_of_work
 
-    async def __call__(self, book_id: int, revision: BookRevision) -> None:
+    async def __call__(
+        self, book_id: int, revision: BookRevision, *, expected_version: int | None = None
+    ) -> None:
+        """`expected_version`: change the book only if it is still at that version."""
         async with self._unit_of_work() as uow:
             book = await uow.books.get(book_id)
             if book is None:
                 raise BookNotFound(book_id)
+            if expected_version is not None and book.version != expected_version:
+                raise VersionMismatch(expected_version, book.version)
             if revision.title is not None:
                 book.retitle(revision.title)
             if revision.isbn is not None and revision.isbn != book.isbn:
@@ -41,4 +47,9 @@ class ReviseBook:
                 book.reprice(revision.price)
             if revision.publication_year is not None:
                 book.change_publication_year(revision.publication_year)
-            await uow.commit()
+            try:
+                await uow.commit()
+            except ConcurrentChange:
+                if expected_version is None:
+                    raise
+                raise VersionMismatch(expected_version) from None

@@ -61,6 +61,8 @@ class Book(Aggregate):
     publication_year: int
     credits: list[AuthorCredit] = field(default_factory=list)
     id: int = field(default_factory=next_id)
+    # Optimistic concurrency: storage bumps it with every change, credits included.
+    version: int = 0
 
     def __post_init__(self) -> None:
         self.title = valid_title(self.title)

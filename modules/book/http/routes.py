@@ -16,6 +16,7 @@ from modules.shared_kernel.application.pages import DEFAULT_LIMIT, MAX_LIMIT, Pa
 from modules.shared_kernel.http.pages import page_of
 from modules.shared_kernel.http.problems import problem_responses
 from modules.shared_kernel.http.validation import Text
+from modules.shared_kernel.http.versions import IfMatch, expected_version, set_etag
 
 router = APIRouter(prefix="/books", tags=["books"])
 
@@ -31,11 +32,12 @@ BookId = Annotated[IdInput, "book id"]
 AuthorId = Annotated[IdInput, "author id"]
 
 
-async def _shown(books: BookContainer, book_id: int) -> BookDTO:
-    book = await books.queries().book(book_id)
-    if book is None:  # deleted between the change and this read
+async def _shown(books: BookContainer, book_id: int, response: Response) -> BookDTO:
+    found = await books.queries().book(book_id)
+    if found is None:  # deleted between the change and this read
         raise BookNotFound(book_id)
-    return book
+    set_etag(response, found.version)
+    return found
 
 
 @router.post(
@@ -54,13 +56,13 @@ async def add_book(body: NewBook, books: Books, request: Request, response: Resp
         author_ids=body.author_ids,
     )
     response.headers["Location"] = str(request.url_for("get_book", book_id=str(book_id)).path)
-    return await _shown(books, book_id)
+    return await _shown(books, book_id, response)
 
 
 @router.get("/{book_id}", summary="One book with its authors",
             responses=problem_responses(404, 422))
-async def get_book(book_id: BookId, books: Books) -> BookDTO:
-    return await _shown(books, book_id)
+async def get_book(book_id: BookId, books: Books, response: Response) -> BookDTO:
+    return await _shown(books, book_id, response)
 
 
 @router.get("", summary="Books, by title or ISBN, a page at a time",
@@ -81,8 +83,11 @@ async def list_books(
 
 
 @router.patch("/{book_id}", summary="Change a book's details",
-              responses=problem_responses(404, 409, 422))
-async def revise_book(book_id: BookId, body: BookChanges, books: Books) -> BookDTO:
+              responses=problem_responses(404, 409, 412, 422))
+async def revise_book(
+    book_id: BookId, body: BookChanges, books: Books, response: Response,
+    if_match: IfMatch = None,
+) -> BookDTO:
     revision = BookRevision(
         title=body.title,
         isbn=Isbn(body.isbn) if body.isbn is not None else None,
@@ -90,24 +95,28 @@ async def revise_book(book_id: BookId, body: BookChanges, books: Books) -> BookD
         price=body.price.to_money() if body.price is not None else None,
         publication_year=body.publication_year,
     )
-    await books.revise_book()(book_id, revision)
-    return await _shown(books, book_id)
+    await books.revise_book()(book_id, revision, expected_version=expected_version(if_match))
+    return await _shown(books, book_id, response)
 
 
 @router.put("/{book_id}/authors/{author_id}",
             summary="Credit an author on a book (AuthorAddedToBook)",
             responses=problem_responses(404, 409, 422))
-async def add_author_to_book(book_id: BookId, author_id: AuthorId, books: Books) -> BookDTO:
+async def add_author_to_book(
+    book_id: BookId, author_id: AuthorId, books: Books, response: Response
+) -> BookDTO:
     await books.add_author_to_book()(book_id, author_id)
-    return await _shown(books, book_id)
+    return await _shown(books, book_id, response)
 
 
 @router.delete("/{book_id}/authors/{author_id}",
                summary="Remove an author's credit (AuthorRemovedFromBook)",
                responses=problem_responses(404, 409, 422))
-async def remove_author_from_book(book_id: BookId, author_id: AuthorId, books: Books) -> BookDTO:
+async def remove_author_from_book(
+    book_id: BookId, author_id: AuthorId, books: Books, response: Response
+) -> BookDTO:
     await books.remove_author_from_book()(book_id, author_id)
-    return await _shown(books, book_id)
+    return await _shown(books, book_id, response)
 
 
 @router.delete("/{book_id}", status_code=status.HTTP_204_NO_CONTENT,

@@ -19,6 +19,7 @@ def _with_authors(book_rows: Any) -> Select[Any]:
         select(
             book_rows.c.id, book_rows.c.title, book_rows.c.isbn, book_rows.c.pages,
             book_rows.c.price_amount, book_rows.c.price_currency, book_rows.c.publication_year,
+            book_rows.c.version,
             authors.c.id.label("author_id"), authors.c.first_name, authors.c.last_name,
         )
         .select_from(book_rows.outerjoin(_credited, book_authors.c.book_id == book_rows.c.id))
@@ -32,7 +33,8 @@ def _books_from_rows(rows: Any) -> list[BookDTO]:
         book = found.get(row.id)
         if book is None:
             book = found[row.id] = {
-                "id": row.id, "created_at": decode(row.id).created_at, "title": row.title,
+                "id": row.id, "version": row.version,
+                "created_at": decode(row.id).created_at, "title": row.title,
                 "isbn": row.isbn, "pages": row.pages,
                 "price": {"amount": row.price_amount, "currency": row.price_currency},
                 "publication_year": row.publication_year, "authors": [],

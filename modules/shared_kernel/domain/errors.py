@@ -26,6 +26,15 @@ class Conflict(DomainError):
     """The request is well formed but clashes with what is stored."""
 
 
+class VersionMismatch(DomainError):
+    """The caller changed what it saw at one version, but it is at another now."""
+
+    def __init__(self, expected: int, actual: int | None = None) -> None:
+        now = f" (it is at version {actual})" if actual is not None else ""
+        super().__init__(f"it has changed since version {expected}{now}; read it again")
+        self.expected = expected
+
+
 class ConcurrentChange(Conflict):
     """Someone else changed the same thing at the same time; trying again may succeed."""
 

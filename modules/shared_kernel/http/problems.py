@@ -20,7 +20,13 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 from starlette.routing import compile_path
 
-from modules.shared_kernel.domain.errors import Conflict, DomainError, InvalidValue, NotFound
+from modules.shared_kernel.domain.errors import (
+    Conflict,
+    DomainError,
+    InvalidValue,
+    NotFound,
+    VersionMismatch,
+)
 from modules.shared_kernel.domain.snowflake import IdsUnavailable
 
 PROBLEM_JSON = "application/problem+json"
@@ -105,6 +111,8 @@ async def _domain_error(_request: Request, error: Exception) -> JSONResponse:
         return problem(404, error.message, kind=kind)
     if isinstance(error, Conflict):
         return problem(409, error.message, kind=kind)
+    if isinstance(error, VersionMismatch):
+        return problem(412, error.message, kind=kind)
     return problem(400, error.message, kind=kind)
 
 
