@@ -16,6 +16,7 @@ from modules.container import ApplicationContainer
 from modules.shared_kernel.http.event_publications import router as event_publication_routes
 from modules.shared_kernel.http.health import router as health_routes
 from modules.shared_kernel.http.problems import install_problem_handlers
+from modules.shared_kernel.http.request_guard import RequestGuard
 from modules.shared_kernel.infrastructure.worker_ids import worker_id_for_this_process
 from persistence.database import is_sqlite
 from persistence.mappers import start_mappers
@@ -80,6 +81,7 @@ def create_app(container: ApplicationContainer | None = None) -> FastAPI:
     app = FastAPI(title="bookshelf", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.container = container
     install_problem_handlers(app)
+    app.add_middleware(RequestGuard, max_body_bytes=container.settings().max_body_bytes)
     app.state.schema_head = schema_head()
     app.include_router(author_routes)
     app.include_router(book_routes)

@@ -16,6 +16,9 @@ class Settings(BaseSettings):
         description="SQLAlchemy async URL; postgresql+asyncpg://... in production.",
     )
     migrate_on_startup: bool = Field(True, description="Upgrade the schema to head at startup.")
+    max_body_bytes: int = Field(
+        1024 * 1024, ge=1, description="Largest request body accepted (larger: 413)."
+    )
     database_echo: bool = Field(False, description="Log every SQL statement (development only).")
     database_pool_size: int = Field(10, ge=1, description="Connections kept per process.")
     database_connect_timeout_s: float = Field(

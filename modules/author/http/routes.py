@@ -39,7 +39,7 @@ async def _shown(authors: AuthorContainer, author_id: int, response: Response) -
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Register an author",
-             responses=problem_responses(422, 503))
+             responses=problem_responses(413, 422, 503))
 async def add_author(
     body: NewAuthor, authors: Authors, request: Request, response: Response
 ) -> AuthorDTO:
@@ -75,7 +75,7 @@ async def list_authors(
 
 
 @router.patch("/{author_id}", summary="Change an author's name or biography",
-              responses=problem_responses(404, 409, 412, 422))
+              responses=problem_responses(404, 409, 412, 413, 422))
 async def revise_author(
     author_id: AuthorId, body: AuthorChanges, authors: Authors, response: Response,
     if_match: IfMatch = None,

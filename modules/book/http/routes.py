@@ -44,7 +44,7 @@ async def _shown(books: BookContainer, book_id: int, response: Response) -> Book
     "",
     status_code=status.HTTP_201_CREATED,
     summary="Add a book to the catalogue",
-    responses=problem_responses(409, 422, 503),
+    responses=problem_responses(409, 413, 422, 503),
 )
 async def add_book(body: NewBook, books: Books, request: Request, response: Response) -> BookDTO:
     book_id = await books.add_book()(
@@ -83,7 +83,7 @@ async def list_books(
 
 
 @router.patch("/{book_id}", summary="Change a book's details",
-              responses=problem_responses(404, 409, 412, 422))
+              responses=problem_responses(404, 409, 412, 413, 422))
 async def revise_book(
     book_id: BookId, body: BookChanges, books: Books, response: Response,
     if_match: IfMatch = None,
