@@ -7,12 +7,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy.exc import SQLAlchemyError
 
 from modules.author.http.routes import router as author_routes
 from modules.author.subscriptions import subscribe as subscribe_author_module
 from modules.book.http.routes import router as book_routes
 from modules.container import ApplicationContainer
+from modules.shared_kernel.http.access import AccessRules
 from modules.shared_kernel.http.event_publications import router as event_publication_routes
 from modules.shared_kernel.http.health import router as health_routes
 from modules.shared_kernel.http.problems import install_problem_handlers
@@ -40,6 +42,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     container: ApplicationContainer = app.state.container
     settings = container.settings()
     engine = container.engine()
+    app.state.access.announce()
     if is_sqlite(settings.database_url):
         log.warning("using the embedded SQLite database %s; set DATABASE_URL for PostgreSQL",
                     engine.url.database)
@@ -79,9 +82,19 @@ def create_app(container: ApplicationContainer | None = None) -> FastAPI:
     subscribe_author_module(container.event_bus(), container.author)
 
     app = FastAPI(title="bookshelf", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    settings = container.settings()
     app.state.container = container
+    app.state.access = AccessRules.from_hex(settings.api_token_hashes,
+                                            reads_require_token=settings.reads_require_token)
     install_problem_handlers(app)
-    app.add_middleware(RequestGuard, max_body_bytes=container.settings().max_body_bytes)
+    app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
+    if settings.cors_allow_origins:
+        app.add_middleware(
+            CORSMiddleware, allow_origins=settings.cors_allow_origins,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "If-Match"],
+            expose_headers=["ETag", "Location", "Retry-After"],
+        )
     app.state.schema_head = schema_head()
     app.include_router(author_routes)
     app.include_router(book_routes)

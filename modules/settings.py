@@ -1,9 +1,9 @@
 """Service settings, read from the environment and a `.env` file (see README: Configuration)."""
 
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 EMBEDDED_DATABASE_URL = "sqlite+aiosqlite:///./bookshelf.db"
 
@@ -60,3 +60,27 @@ class Settings(BaseSettings):
     event_retention_s: float = Field(
         7 * 24 * 3600.0, ge=0, description="How long completed publications are kept."
     )
+    api_token_hashes: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="SHA-256 hex digests of the bearer tokens that may write (comma-separated).",
+    )
+    reads_require_token: bool = Field(False, description="Close reads to anonymous callers too.")
+    cors_allow_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Origins browsers may call the API from (comma-separated); none by default.",
+    )
+
+    @field_validator("api_token_hashes", "cors_allow_origins", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("api_token_hashes")
+    @classmethod
+    def _sha256_hex(cls, hashes: list[str]) -> list[str]:
+        for digest in hashes:
+            if len(digest) != 64 or any(c not in "0123456789abcdefABCDEF" for c in digest):
+                raise ValueError("each API token hash is a SHA-256 digest: 64 hex characters")
+        return [digest.lower() for digest in hashes]

@@ -12,6 +12,7 @@ from modules.author.domain.name import MAX_NAME_PART, Name
 from modules.author.http.schemas import AuthorChanges, NewAuthor
 from modules.shared_kernel.application.ids import IdInput
 from modules.shared_kernel.application.pages import DEFAULT_LIMIT, MAX_LIMIT, Page
+from modules.shared_kernel.http.access import READ, WRITE
 from modules.shared_kernel.http.pages import page_of
 from modules.shared_kernel.http.problems import problem_responses
 from modules.shared_kernel.http.validation import Text
@@ -39,7 +40,7 @@ async def _shown(authors: AuthorContainer, author_id: int, response: Response) -
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Register an author",
-             responses=problem_responses(413, 422, 503))
+             dependencies=WRITE, responses=problem_responses(401, 413, 422, 503))
 async def add_author(
     body: NewAuthor, authors: Authors, request: Request, response: Response
 ) -> AuthorDTO:
@@ -53,12 +54,13 @@ async def add_author(
 
 
 @router.get("/{author_id}", summary="One author with their books",
-            responses=problem_responses(404, 422))
+            dependencies=READ, responses=problem_responses(401, 404, 422))
 async def get_author(author_id: AuthorId, authors: Authors, response: Response) -> AuthorDTO:
     return await _shown(authors, author_id, response)
 
 
-@router.get("", summary="Authors, by name, a page at a time", responses=problem_responses(422))
+@router.get("", summary="Authors, by name, a page at a time", dependencies=READ,
+            responses=problem_responses(401, 422))
 async def list_authors(
     authors: Authors,
     request: Request,
@@ -75,7 +77,7 @@ async def list_authors(
 
 
 @router.patch("/{author_id}", summary="Change an author's name or biography",
-              responses=problem_responses(404, 409, 412, 413, 422))
+              dependencies=WRITE, responses=problem_responses(401, 404, 409, 412, 413, 422))
 async def revise_author(
     author_id: AuthorId, body: AuthorChanges, authors: Authors, response: Response,
     if_match: IfMatch = None,
@@ -93,6 +95,6 @@ async def revise_author(
 
 @router.delete("/{author_id}", status_code=status.HTTP_204_NO_CONTENT,
                summary="Remove an author who is credited on no book",
-               responses=problem_responses(404, 409, 422))
+               dependencies=WRITE, responses=problem_responses(401, 404, 409, 422))
 async def delete_author(author_id: AuthorId, authors: Authors) -> None:
     await authors.delete_author()(author_id)

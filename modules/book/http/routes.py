@@ -13,6 +13,7 @@ from modules.book.domain.isbn import Isbn
 from modules.book.http.schemas import BookChanges, IsbnText, NewBook
 from modules.shared_kernel.application.ids import IdInput
 from modules.shared_kernel.application.pages import DEFAULT_LIMIT, MAX_LIMIT, Page
+from modules.shared_kernel.http.access import READ, WRITE
 from modules.shared_kernel.http.pages import page_of
 from modules.shared_kernel.http.problems import problem_responses
 from modules.shared_kernel.http.validation import Text
@@ -44,7 +45,7 @@ async def _shown(books: BookContainer, book_id: int, response: Response) -> Book
     "",
     status_code=status.HTTP_201_CREATED,
     summary="Add a book to the catalogue",
-    responses=problem_responses(409, 413, 422, 503),
+    dependencies=WRITE, responses=problem_responses(401, 409, 413, 422, 503),
 )
 async def add_book(body: NewBook, books: Books, request: Request, response: Response) -> BookDTO:
     book_id = await books.add_book()(
@@ -60,13 +61,13 @@ async def add_book(body: NewBook, books: Books, request: Request, response: Resp
 
 
 @router.get("/{book_id}", summary="One book with its authors",
-            responses=problem_responses(404, 422))
+            dependencies=READ, responses=problem_responses(401, 404, 422))
 async def get_book(book_id: BookId, books: Books, response: Response) -> BookDTO:
     return await _shown(books, book_id, response)
 
 
 @router.get("", summary="Books, by title or ISBN, a page at a time",
-            responses=problem_responses(422))
+            dependencies=READ, responses=problem_responses(401, 422))
 async def list_books(
     books: Books,
     request: Request,
@@ -83,7 +84,7 @@ async def list_books(
 
 
 @router.patch("/{book_id}", summary="Change a book's details",
-              responses=problem_responses(404, 409, 412, 413, 422))
+              dependencies=WRITE, responses=problem_responses(401, 404, 409, 412, 413, 422))
 async def revise_book(
     book_id: BookId, body: BookChanges, books: Books, response: Response,
     if_match: IfMatch = None,
@@ -101,7 +102,7 @@ async def revise_book(
 
 @router.put("/{book_id}/authors/{author_id}",
             summary="Credit an author on a book (AuthorAddedToBook)",
-            responses=problem_responses(404, 409, 422))
+            dependencies=WRITE, responses=problem_responses(401, 404, 409, 422))
 async def add_author_to_book(
     book_id: BookId, author_id: AuthorId, books: Books, response: Response
 ) -> BookDTO:
@@ -111,7 +112,7 @@ async def add_author_to_book(
 
 @router.delete("/{book_id}/authors/{author_id}",
                summary="Remove an author's credit (AuthorRemovedFromBook)",
-               responses=problem_responses(404, 409, 422))
+               dependencies=WRITE, responses=problem_responses(401, 404, 409, 422))
 async def remove_author_from_book(
     book_id: BookId, author_id: AuthorId, books: Books, response: Response
 ) -> BookDTO:
@@ -121,6 +122,6 @@ async def remove_author_from_book(
 
 @router.delete("/{book_id}", status_code=status.HTTP_204_NO_CONTENT,
                summary="Remove a book from the catalogue (BookDeleted)",
-               responses=problem_responses(404, 409, 422))
+               dependencies=WRITE, responses=problem_responses(401, 404, 409, 422))
 async def delete_book(book_id: BookId, books: Books) -> None:
     await books.delete_book()(book_id)

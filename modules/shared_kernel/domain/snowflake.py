@@ -168,6 +168,10 @@ def use_generator(generator: SnowflakeGenerator) -> SnowflakeGenerator:
     return previous
 
 
+def current_generator() -> SnowflakeGenerator:
+    return _generator
+
+
 def current_worker_id() -> int:
     return _generator.worker_id
 

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from modules.shared_kernel.application.ids import Id, IdInput
 from modules.shared_kernel.application.pages import DEFAULT_LIMIT, MAX_LIMIT, Page
 from modules.shared_kernel.domain.errors import Conflict, NotFound
+from modules.shared_kernel.http.access import WRITE
 from modules.shared_kernel.http.problems import problem_responses
 
 router = APIRouter(prefix="/admin/event-publications", tags=["operations"])
@@ -51,7 +52,7 @@ def _shown(row: dict[str, Any]) -> EventPublicationDTO:
 
 
 @router.get("", summary="Event publications: pending, failed (given up on) or completed",
-            responses=problem_responses(422))
+            dependencies=WRITE, responses=problem_responses(401, 422))
 async def list_publications(
     request: Request,
     state: Literal["pending", "failed", "completed"] = "failed",
@@ -69,7 +70,7 @@ async def list_publications(
 
 @router.post("/{publication_id}/resubmit",
              summary="Deliver a publication that was given up on again, with fresh attempts",
-             responses=problem_responses(404, 409, 422))
+             dependencies=WRITE, responses=problem_responses(401, 404, 409, 422))
 async def resubmit(publication_id: IdInput, request: Request) -> EventPublicationDTO:
     container = request.app.state.container
     publications = container.event_publications()

@@ -19,6 +19,17 @@ log = logging.getLogger("bookshelf.ids")
 async def worker_id_for_this_process(
     engine: AsyncEngine, settings: Settings
 ) -> AsyncIterator[None]:
+    # Whatever made ids before (another app in this process, in tests) does so again after.
+    previous = snowflake.current_generator()
+    try:
+        async with _worker_id(engine, settings):
+            yield
+    finally:
+        snowflake.use_generator(previous)
+
+
+@contextlib.asynccontextmanager
+async def _worker_id(engine: AsyncEngine, settings: Settings) -> AsyncIterator[None]:
     if settings.worker_id is not None:
         snowflake.use_worker(settings.worker_id,
                              max_backward_ms=settings.clock_backward_tolerance_ms)

@@ -1,0 +1,69 @@
+"""Who may write: bearer tokens, configured as SHA-256 hashes, compared in constant time.
+
+Without any configured token everything is open (the embedded demo); the startup log says so.
+"""
+
+import hashlib
+import hmac
+import logging
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.exceptions import HTTPException
+
+log = logging.getLogger("bookshelf")
+
+bearer = HTTPBearer(
+    auto_error=False,
+    description="A token whose SHA-256 is in API_TOKEN_HASHES. Needed for writes when tokens "
+                "are configured, and for reads too when READS_REQUIRE_TOKEN is set.",
+)
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+
+
+@dataclass(frozen=True)
+class AccessRules:
+    token_hashes: tuple[bytes, ...]
+    reads_require_token: bool
+
+    @classmethod
+    def from_hex(cls, hashes: list[str], *, reads_require_token: bool) -> "AccessRules":
+        return cls(tuple(bytes.fromhex(h) for h in hashes), reads_require_token)
+
+    @property
+    def open(self) -> bool:
+        return not self.token_hashes
+
+    def admits(self, token: str) -> bool:
+        digest = hashlib.sha256(token.encode()).digest()
+        matched = False
+        for known in self.token_hashes:  # every hash is compared, whichever matches
+            matched |= hmac.compare_digest(digest, known)
+        return matched
+
+    def announce(self) -> None:
+        if self.open:
+            log.warning("no API tokens configured: anyone may write (set API_TOKEN_HASHES)")
+
+
+def _check(request: Request, credentials: HTTPAuthorizationCredentials | None) -> None:
+    rules: AccessRules = request.app.state.access
+    if rules.open or (credentials is not None and rules.admits(credentials.credentials)):
+        return
+    raise HTTPException(401, "a valid bearer token is required",
+                        headers={"WWW-Authenticate": 'Bearer realm="bookshelf"'})
+
+
+async def writer(request: Request, credentials: Credentials) -> None:
+    _check(request, credentials)
+
+
+async def reader(request: Request, credentials: Credentials) -> None:
+    if request.app.state.access.reads_require_token:
+        _check(request, credentials)
+
+
+WRITE = [Depends(writer)]
+READ = [Depends(reader)]
