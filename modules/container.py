@@ -23,6 +23,7 @@ class ApplicationContainer(containers.DeclarativeContainer):
         echo=settings.provided.database_echo,
         pool_size=settings.provided.database_pool_size,
         connect_timeout_s=settings.provided.database_connect_timeout_s,
+        statement_timeout_s=settings.provided.database_statement_timeout_s,
     )
     session_factory = providers.Singleton(create_session_factory, engine)
 

@@ -22,7 +22,10 @@ class Settings(BaseSettings):
     database_echo: bool = Field(False, description="Log every SQL statement (development only).")
     database_pool_size: int = Field(10, ge=1, description="Connections kept per process.")
     database_connect_timeout_s: float = Field(
-        10.0, gt=0, description="How long to wait for a new PostgreSQL connection."
+        5.0, gt=0, description="How long to wait for a PostgreSQL connection (new or pooled)."
+    )
+    database_statement_timeout_s: float = Field(
+        15.0, gt=0, description="How long one PostgreSQL statement may take."
     )
     worker_id: int | None = Field(
         None, ge=0, le=1023,

@@ -17,16 +17,21 @@ def is_sqlite(url: str) -> bool:
 
 
 def create_engine(
-    url: str, *, echo: bool = False, pool_size: int = 10, connect_timeout_s: float = 10.0
+    url: str, *, echo: bool = False, pool_size: int = 10, connect_timeout_s: float = 5.0,
+    statement_timeout_s: float = 15.0,
 ) -> AsyncEngine:
     if is_sqlite(url):
         # A busy timeout lets concurrent writers queue instead of failing at once.
         engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
         event.listen(engine.sync_engine, "connect", _sqlite_on_connect)
         return engine
+    # Bounded waits everywhere, so a database that stops answering turns into quick 503s
+    # rather than requests hanging: for a connection (asyncpg would wait 60 s), for a pooled
+    # one, and for any one statement.
     return create_async_engine(
         url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True,
-        connect_args={"timeout": connect_timeout_s},  # asyncpg would wait 60 s
+        pool_timeout=connect_timeout_s,
+        connect_args={"timeout": connect_timeout_s, "command_timeout": statement_timeout_s},
     )
 
 

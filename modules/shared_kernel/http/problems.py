@@ -17,6 +17,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 from starlette.routing import compile_path
 
@@ -145,6 +147,26 @@ async def _ids_unavailable(_request: Request, error: Exception) -> JSONResponse:
     return response
 
 
+def _database_unreachable(error: Exception) -> bool:
+    if isinstance(error, OperationalError | InterfaceError | PoolTimeout | OSError | TimeoutError):
+        return True
+    return isinstance(error, DBAPIError) and error.connection_invalidated
+
+
+async def _database_unavailable(_request: Request, error: Exception) -> JSONResponse:
+    log.error("the database is unavailable: %s: %s", type(error).__name__, error)
+    response = problem(503, "the database is unavailable; retry shortly",
+                       kind="database-unavailable")
+    response.headers["Retry-After"] = "2"
+    return response
+
+
+async def _database_error(request: Request, error: Exception) -> JSONResponse:
+    if _database_unreachable(error):
+        return await _database_unavailable(request, error)
+    return await _unexpected(request, error)
+
+
 async def _unexpected(_request: Request, error: Exception) -> JSONResponse:
     log.exception("unhandled error", exc_info=error)
     return problem(500, "the service failed to answer; the error has been logged")
@@ -155,4 +177,8 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(IdsUnavailable, _ids_unavailable)
+    # Registered by class, so they are answered without the catch-all's re-raise: a lost
+    # database is an expected condition, not a crash to report per request.
+    for database_failure in (DBAPIError, PoolTimeout, OSError):
+        app.add_exception_handler(database_failure, _database_error)
     app.add_exception_handler(Exception, _unexpected)
