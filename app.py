@@ -6,7 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -14,10 +14,11 @@ from modules.author.http.routes import router as author_routes
 from modules.author.subscriptions import subscribe as subscribe_author_module
 from modules.book.http.routes import router as book_routes
 from modules.container import ApplicationContainer
-from modules.shared_kernel.http.access import AccessRules
+from modules.shared_kernel.http.access import AccessRules, publish_read_security
 from modules.shared_kernel.http.event_publications import router as event_publication_routes
 from modules.shared_kernel.http.health import router as health_routes
 from modules.shared_kernel.http.problems import install_problem_handlers
+from modules.shared_kernel.http.query_parameters import only_known_query_parameters
 from modules.shared_kernel.http.request_guard import RequestGuard
 from modules.shared_kernel.infrastructure.worker_ids import worker_id_for_this_process
 from persistence.database import is_sqlite
@@ -81,13 +82,16 @@ def create_app(container: ApplicationContainer | None = None) -> FastAPI:
     start_mappers()
     subscribe_author_module(container.event_bus(), container.author)
 
-    app = FastAPI(title="bookshelf", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(title="bookshelf", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
+                  dependencies=[Depends(only_known_query_parameters)])
     settings = container.settings()
     app.state.container = container
     app.state.access = AccessRules.from_hex(settings.api_token_hashes,
                                             reads_require_token=settings.reads_require_token)
     install_problem_handlers(app)
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
+    if settings.reads_require_token:
+        publish_read_security(app)
     if settings.cors_allow_origins:
         app.add_middleware(
             CORSMiddleware, allow_origins=settings.cors_allow_origins,

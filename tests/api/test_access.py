@@ -102,6 +102,14 @@ async def test_swagger_ui_can_authorize_with_a_bearer_token(client: httpx.AsyncC
     create = openapi["paths"]["/books"]["post"]
     assert create["security"] == [{"HTTPBearer": []}]
     assert "401" in create["responses"]
+    assert "security" not in openapi["paths"]["/books"]["get"]  # reads are open
+
+
+async def test_closed_reads_are_published_as_needing_the_token(closed: httpx.AsyncClient) -> None:
+    openapi = (await closed.get("/openapi.json", headers=WRITE)).json()
+
+    assert openapi["paths"]["/books"]["get"]["security"] == [{"HTTPBearer": []}]
+    assert "security" not in openapi["paths"]["/health/live"]["get"]
 
 
 def test_a_token_hash_must_be_a_sha256_digest() -> None:

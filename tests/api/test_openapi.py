@@ -5,6 +5,8 @@ from typing import Any
 import httpx
 import pytest
 
+from modules.shared_kernel.application.ids import ID_PATTERN
+
 
 @pytest.fixture
 async def openapi(client: httpx.AsyncClient) -> dict[str, Any]:
@@ -63,7 +65,7 @@ def test_ids_are_published_as_strings_of_digits(openapi: dict[str, Any]) -> None
     schemas = openapi["components"]["schemas"]
     for name in ("BookDTO", "AuthorDTO", "BookAuthorDTO", "AuthorBookDTO"):
         assert schemas[name]["properties"]["id"]["type"] == "string", name
-        assert schemas[name]["properties"]["id"]["pattern"] == "^[0-9]{1,19}$"
+        assert schemas[name]["properties"]["id"]["pattern"] == ID_PATTERN
     for _, path, op in operations(openapi):
         for parameter in op.get("parameters", []):
             if parameter["name"].endswith("_id"):

@@ -8,7 +8,7 @@ on SQLite), and the others find the schema at head.
 from pathlib import Path
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from persistence.clock import database_now_ms
 from persistence.tables import worker_leases
@@ -31,7 +31,7 @@ async def test_four_workers_starting_together_on_a_fresh_database_all_come_up(
             log = folder / "uvicorn.log"
             with running_service(url, workers=WORKERS, log=log):
 
-                async def live_leases() -> int:
+                async def live_leases(engine: AsyncEngine = engine) -> int:
                     async with engine.connect() as connection:
                         return int(await connection.scalar(select(func.count()).where(
                             worker_leases.c.expires_at_ms > database_now_ms())))

@@ -9,7 +9,8 @@ from modules.author.domain.name import MAX_NAME_PART, valid_name_part
 from modules.shared_kernel.http.validation import Text, domain_rule, reject_nulls
 
 NamePart = Annotated[
-    Text, Field(min_length=1, max_length=MAX_NAME_PART), domain_rule(valid_name_part)
+    Text, Field(min_length=1, max_length=MAX_NAME_PART, pattern=r"\S"),
+    domain_rule(valid_name_part),
 ]
 Biography = Annotated[Text, Field(max_length=MAX_BIOGRAPHY), domain_rule(valid_biography)]
 

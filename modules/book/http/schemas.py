@@ -16,7 +16,9 @@ from modules.book.domain.money import DEFAULT_CURRENCY, MAX_AMOUNT, Money, valid
 from modules.shared_kernel.application.ids import IdInput
 from modules.shared_kernel.http.validation import Text, WholeNumber, domain_rule, reject_nulls
 
-Title = Annotated[Text, Field(max_length=MAX_TITLE * 4), domain_rule(valid_title)]
+# min/max/pattern publish the domain's rule exactly: 1-255 characters, not all blank.
+Title = Annotated[Text, Field(min_length=1, max_length=MAX_TITLE, pattern=r"\S"),
+                  domain_rule(valid_title)]
 IsbnText = Annotated[
     Text, Field(max_length=32, examples=["978-89-374-6044-9"]),
     domain_rule(lambda text: Isbn.parse(text).value),

@@ -10,22 +10,38 @@ from typing import Annotated
 from pydantic import PlainSerializer, PlainValidator, WithJsonSchema
 
 MAX_ID = (1 << 63) - 1  # PostgreSQL BIGINT
-_DIGITS = re.compile(r"[0-9]{1,19}")
+
+
+def _pattern_up_to(largest: int) -> str:
+    """A regex for exactly the decimal numbers 1..largest, without leading zeros, so the
+    published schema admits every id the service accepts and no other."""
+    digits = str(largest)
+    parts = [f"[1-9][0-9]{{0,{len(digits) - 2}}}"]  # every number with fewer digits
+    for i, digit in enumerate(map(int, digits)):
+        lowest = 1 if i == 0 else 0
+        if digit > lowest:
+            rest = len(digits) - i - 1
+            below = f"[{lowest}-{digit - 1}]" if digit - 1 > lowest else str(lowest)
+            parts.append(digits[:i] + below + (f"[0-9]{{{rest}}}" if rest else ""))
+    parts.append(digits)
+    return "^(?:" + "|".join(parts) + ")$"
+
+
+ID_PATTERN = _pattern_up_to(MAX_ID)
+_ID = re.compile(ID_PATTERN)
 ID_JSON_SCHEMA = {
     "type": "string",
-    "pattern": "^[0-9]{1,19}$",
-    "description": f"A snowflake id: digits, 1 to {MAX_ID}.",
+    "pattern": ID_PATTERN,
+    "description": f"A snowflake id: digits, 1 to {MAX_ID}, no leading zeros.",
     "examples": ["7398571942117376"],
 }
 
 
 def parse_id(value: object) -> int:
     """Accept only a string of digits naming an id in 1..2^63-1."""
-    if isinstance(value, str) and _DIGITS.fullmatch(value):
-        number = int(value)
-        if 1 <= number <= MAX_ID:
-            return number
-    raise ValueError(f"an id is a string of digits between 1 and {MAX_ID}")
+    if isinstance(value, str) and _ID.match(value):
+        return int(value)
+    raise ValueError(f"an id is a string of digits between 1 and {MAX_ID}, no leading zeros")
 
 
 def _id_from_storage(value: object) -> int:

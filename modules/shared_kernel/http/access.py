@@ -7,9 +7,9 @@ import hashlib
 import hmac
 import logging
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException
 
@@ -60,9 +60,25 @@ async def writer(request: Request, credentials: Credentials) -> None:
     _check(request, credentials)
 
 
-async def reader(request: Request, credentials: Credentials) -> None:
+async def reader(request: Request) -> None:
+    # Not declared as a security requirement: reads are open unless READS_REQUIRE_TOKEN
+    # closes them, and then `publish_read_security` declares it on every read.
     if request.app.state.access.reads_require_token:
-        _check(request, credentials)
+        _check(request, await bearer(request))
+
+
+def publish_read_security(app: FastAPI) -> None:
+    """With reads closed, the published API says so (Swagger UI's padlocks included)."""
+    plain = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        schema = plain()
+        for path, operations in schema.get("paths", {}).items():
+            if not path.startswith("/health") and "get" in operations:
+                operations["get"]["security"] = [{"HTTPBearer": []}]
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 WRITE = [Depends(writer)]
