@@ -61,7 +61,7 @@ async def test_a_write_without_a_valid_token_is_401_and_changes_nothing(
     response = await guarded.post("/authors", json={"first_name": "Han", "last_name": "Kang"},
                                   headers=headers)
 
-    assert_problem(response, 401)
+    assert_problem(response, 401, "unauthorized")
     assert response.headers["www-authenticate"].startswith("Bearer")
     assert (await guarded.get("/authors")).json()["items"] == []
 

@@ -20,7 +20,7 @@ async def test_a_body_over_one_mebibyte_is_413(client: httpx.AsyncClient) -> Non
     response = await client.post("/books", content=body,
                                  headers={"content-type": "application/json"})
 
-    assert_problem(response, 413)
+    assert_problem(response, 413, "body-too-large")
     assert await nothing_stored(client)
 
 

@@ -12,13 +12,13 @@ from tests.api.catalogue import assert_problem, new_book
 
 
 async def test_an_unknown_route_is_a_404_problem(client: httpx.AsyncClient) -> None:
-    assert_problem(await client.get("/no-such-thing"), 404)
+    assert_problem(await client.get("/no-such-thing"), 404, "not-found")
 
 
 async def test_a_method_the_route_lacks_is_a_405_problem(client: httpx.AsyncClient) -> None:
     response = await client.put("/books")
 
-    assert_problem(response, 405)
+    assert_problem(response, 405, "method-not-allowed")
     assert response.headers["allow"] == "GET, HEAD, POST"
 
 
@@ -46,7 +46,7 @@ async def test_an_unexpected_failure_is_a_500_problem_that_reveals_nothing(
 ) -> None:
     response = await lenient_client.get("/books/12345")
 
-    problem = assert_problem(response, 500)
+    problem = assert_problem(response, 500, "internal-error")
     assert "hunter2" not in response.text
     assert "SELECT" not in response.text
     assert "Traceback" not in response.text

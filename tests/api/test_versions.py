@@ -44,7 +44,7 @@ async def test_patch_with_a_stale_or_unreadable_if_match_is_412_and_changes_noth
     response = await client.patch(f"/books/{book['id']}", json={"pages": 300},
                                   headers={"If-Match": if_match})
 
-    assert_problem(response, 412, None)
+    assert_problem(response, 412, "version-mismatch")
     assert (await client.get(f"/books/{book['id']}")).json()["pages"] == book["pages"]
 
 

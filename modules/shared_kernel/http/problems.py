@@ -53,12 +53,18 @@ class Problem(BaseModel):
     )
 
 
+# Fixed names for problems that come from HTTP itself: the `type` URI must not change when
+# Python renames a status phrase (3.13 calls 413 "Content Too Large").
+HTTP_KINDS = {400: "bad-request", 401: "unauthorized", 404: "not-found",
+              405: "method-not-allowed", 413: "body-too-large", 500: "internal-error"}
+
+
 def problem(
     status: int, detail: str, *, kind: str | None = None, errors: list[dict[str, str]] | None = None
 ) -> JSONResponse:
     phrase = HTTPStatus(status).phrase
     body: dict[str, Any] = {
-        "type": TYPE_PREFIX + (kind or _slug(phrase)),
+        "type": TYPE_PREFIX + (kind or HTTP_KINDS.get(status, f"http-{status}")),
         "title": phrase,
         "status": status,
         "detail": detail,
@@ -114,7 +120,7 @@ async def _domain_error(_request: Request, error: Exception) -> JSONResponse:
     if isinstance(error, Conflict):
         return problem(409, error.message, kind=kind)
     if isinstance(error, VersionMismatch):
-        return problem(412, error.message, kind=kind)
+        return problem(412, error.message, kind="version-mismatch")
     return problem(400, error.message, kind=kind)
 
 
