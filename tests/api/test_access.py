@@ -144,3 +144,21 @@ async def test_cors_admits_the_configured_origins_only(cors: httpx.AsyncClient) 
 
     assert allowed.headers["access-control-allow-origin"] == "https://shelf.example"
     assert "access-control-allow-origin" not in refused.headers
+
+
+async def test_an_open_service_says_so_when_it_starts(
+    app: FastAPI, database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    async for _ in started(database_url):
+        pass
+
+    assert "no API tokens configured: anyone may write" in caplog.text
+
+
+async def test_a_guarded_service_does_not_warn(
+    app: FastAPI, database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    async for _ in started(database_url, api_token_hashes=[TOKEN_HASH]):
+        pass
+
+    assert "anyone may write" not in caplog.text

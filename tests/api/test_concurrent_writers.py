@@ -36,3 +36,19 @@ async def test_fifty_authors_credited_at_once_on_one_book_are_all_kept_on_both_s
     for author in authors:
         shown = (await client.get(f"/authors/{author['id']}")).json()["books"]
         assert [b["id"] for b in shown] == [book["id"]]
+
+
+async def test_authors_removed_at_once_from_one_book_are_all_gone_on_both_sides(
+    client: httpx.AsyncClient,
+) -> None:
+    authors = [await new_author(client, f"Writer{i}", "Park") for i in range(20)]
+    book = await new_book(client, author_ids=[a["id"] for a in authors])
+
+    responses = await asyncio.gather(
+        *[client.delete(f"/books/{book['id']}/authors/{a['id']}") for a in authors]
+    )
+
+    assert [r.status_code for r in responses] == [200] * 20
+    assert (await client.get(f"/books/{book['id']}")).json()["authors"] == []
+    for author in authors:
+        assert (await client.get(f"/authors/{author['id']}")).json()["books"] == []
