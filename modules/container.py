@@ -37,9 +37,11 @@ class ApplicationContainer(containers.DeclarativeContainer):
     event_relay = providers.Singleton(EventRelay, outbox=outbox,
                                       publications=event_publications, settings=settings)
 
-    author = providers.Container(AuthorContainer, session_factory=session_factory, outbox=outbox)
+    author = providers.Container(AuthorContainer, engine=engine, session_factory=session_factory,
+                                 outbox=outbox)
     book = providers.Container(
         BookContainer,
+        engine=engine,
         session_factory=session_factory,
         outbox=outbox,
         author_directory=author.directory,

@@ -1,7 +1,7 @@
 """The Author module's wiring; the application container supplies its dependencies."""
 
 from dependency_injector import containers, providers
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from modules.author.application.add_author import AddAuthor
 from modules.author.application.delete_author import DeleteAuthor
@@ -16,6 +16,7 @@ from modules.shared_kernel.infrastructure.outbox import Outbox
 
 
 class AuthorContainer(containers.DeclarativeContainer):
+    engine: providers.Dependency[AsyncEngine] = providers.Dependency()
     session_factory: providers.Dependency[async_sessionmaker[AsyncSession]] = providers.Dependency()
     outbox: providers.Dependency[Outbox] = providers.Dependency()
 
@@ -32,5 +33,5 @@ class AuthorContainer(containers.DeclarativeContainer):
     uncredit_book = providers.Factory(UncreditBookFromAuthor, unit_of_work=unit_of_work.provider)
     forget_deleted_book = providers.Factory(ForgetDeletedBook, unit_of_work=unit_of_work.provider)
 
-    queries = providers.Singleton(SqlAuthorQueries, session_factory=session_factory)
-    directory = providers.Singleton(AuthorDirectory, session_factory=session_factory)
+    queries = providers.Singleton(SqlAuthorQueries, engine=engine)
+    directory = providers.Singleton(AuthorDirectory, engine=engine)

@@ -1,7 +1,7 @@
 """The Book module's wiring; the application container supplies its three dependencies."""
 
 from dependency_injector import containers, providers
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from modules.book.application.add_author_to_book import AddAuthorToBook
 from modules.book.application.add_book import AddBook
@@ -15,6 +15,7 @@ from modules.shared_kernel.infrastructure.outbox import Outbox
 
 
 class BookContainer(containers.DeclarativeContainer):
+    engine: providers.Dependency[AsyncEngine] = providers.Dependency()
     session_factory: providers.Dependency[async_sessionmaker[AsyncSession]] = providers.Dependency()
     outbox: providers.Dependency[Outbox] = providers.Dependency()
     author_directory: providers.Dependency[AuthorDirectory] = providers.Dependency()
@@ -36,4 +37,4 @@ class BookContainer(containers.DeclarativeContainer):
     )
     delete_book = providers.Factory(DeleteBook, unit_of_work=unit_of_work.provider)
 
-    queries = providers.Singleton(SqlBookQueries, session_factory=session_factory)
+    queries = providers.Singleton(SqlBookQueries, engine=engine)

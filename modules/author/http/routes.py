@@ -15,8 +15,9 @@ from modules.shared_kernel.application.pages import DEFAULT_LIMIT, MAX_LIMIT, Pa
 from modules.shared_kernel.http.access import READ, WRITE
 from modules.shared_kernel.http.pages import page_of
 from modules.shared_kernel.http.problems import problem_responses
+from modules.shared_kernel.http.responses import ModelResponse
 from modules.shared_kernel.http.validation import Text
-from modules.shared_kernel.http.versions import IfMatch, expected_version, set_etag
+from modules.shared_kernel.http.versions import IfMatch, expected_version
 
 router = APIRouter(prefix="/authors", tags=["authors"])
 
@@ -31,36 +32,37 @@ Authors = Annotated[AuthorContainer, Depends(_author_module)]
 AuthorId = Annotated[IdInput, "author id"]
 
 
-async def _shown(authors: AuthorContainer, author_id: int, response: Response) -> AuthorDTO:
+async def _shown(authors: AuthorContainer, author_id: int, status_code: int = 200) -> ModelResponse:
     found = await authors.queries().author(author_id)
     if found is None:  # deleted between the change and this read
         raise AuthorNotFound(author_id)
-    set_etag(response, found.version)
-    return found
+    return ModelResponse(found, status_code, headers={"ETag": f'"{found.version}"'})
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, summary="Register an author",
-             dependencies=WRITE, responses=problem_responses(401, 413, 422, 503))
+@router.post("", response_model=AuthorDTO, status_code=status.HTTP_201_CREATED,
+             summary="Register an author", dependencies=WRITE,
+             responses=problem_responses(401, 413, 422, 503))
 async def add_author(
-    body: NewAuthor, authors: Authors, request: Request, response: Response
-) -> AuthorDTO:
+    body: NewAuthor, authors: Authors, request: Request
+) -> Response:
     author_id = await authors.add_author()(
         name=Name(body.first_name, body.last_name), biography=body.biography
     )
+    response = await _shown(authors, author_id, status.HTTP_201_CREATED)
     response.headers["Location"] = str(
         request.url_for("get_author", author_id=str(author_id)).path
     )
-    return await _shown(authors, author_id, response)
+    return response
 
 
-@router.get("/{author_id}", summary="One author with their books",
+@router.get("/{author_id}", response_model=AuthorDTO, summary="One author with their books",
             dependencies=READ, responses=problem_responses(401, 404, 422))
-async def get_author(author_id: AuthorId, authors: Authors, response: Response) -> AuthorDTO:
-    return await _shown(authors, author_id, response)
+async def get_author(author_id: AuthorId, authors: Authors) -> Response:
+    return await _shown(authors, author_id)
 
 
-@router.get("", summary="Authors, by name, a page at a time", dependencies=READ,
-            responses=problem_responses(401, 422))
+@router.get("", response_model=Page[AuthorDTO], summary="Authors, by name, a page at a time",
+            dependencies=READ, responses=problem_responses(401, 422))
 async def list_authors(
     authors: Authors,
     request: Request,
@@ -71,17 +73,18 @@ async def list_authors(
     ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     after: Annotated[IdInput | None, Query(description="Id of the last author seen.")] = None,
-) -> Page[AuthorDTO]:
+) -> Response:
     found = await authors.queries().authors(name=name, after=after, limit=limit)
-    return page_of(found, request, AuthorDTO)
+    return ModelResponse(page_of(found, request, AuthorDTO))
 
 
-@router.patch("/{author_id}", summary="Change an author's name or biography",
-              dependencies=WRITE, responses=problem_responses(401, 404, 409, 412, 413, 422))
+@router.patch("/{author_id}", response_model=AuthorDTO,
+              summary="Change an author's name or biography", dependencies=WRITE,
+              responses=problem_responses(401, 404, 409, 412, 413, 422))
 async def revise_author(
-    author_id: AuthorId, body: AuthorChanges, authors: Authors, response: Response,
+    author_id: AuthorId, body: AuthorChanges, authors: Authors,
     if_match: IfMatch = None,
-) -> AuthorDTO:
+) -> Response:
     revision = AuthorRevision(
         first_name=body.first_name,
         last_name=body.last_name,
@@ -90,7 +93,7 @@ async def revise_author(
     )
     await authors.revise_author()(author_id, revision,
                                   expected_version=expected_version(if_match))
-    return await _shown(authors, author_id, response)
+    return await _shown(authors, author_id)
 
 
 @router.delete("/{author_id}", status_code=status.HTTP_204_NO_CONTENT,

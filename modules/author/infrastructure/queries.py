@@ -2,12 +2,13 @@
 
 from typing import Any
 
-from sqlalchemy import Select, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import Select, bindparam, or_, select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from modules.author.application.read_models import AuthorDTO
+from modules.author.application.read_models import AuthorBookDTO, AuthorDTO
 from modules.shared_kernel.application.pages import Slice
 from modules.shared_kernel.domain.snowflake import decode
+from persistence.database import reading
 from persistence.tables import author_books, authors, books
 
 # Inner join inside the outer one: a book deleted a moment ago (its event not yet applied)
@@ -27,6 +28,9 @@ def _with_books(author_rows: Any) -> Select[Any]:
     )
 
 
+_ONE_AUTHOR = _with_books(authors).where(authors.c.id == bindparam("author_id"))
+
+
 def _authors_from_rows(rows: Any) -> list[AuthorDTO]:
     found: dict[int, dict[str, Any]] = {}
     for row in rows:
@@ -39,17 +43,23 @@ def _authors_from_rows(rows: Any) -> list[AuthorDTO]:
             }
         if row.book_id is not None:
             author["books"].append({"id": row.book_id, "title": row.title})
-    return [AuthorDTO.model_validate(author) for author in found.values()]
+    return [_author(author) for author in found.values()]
+
+
+def _author(fields: dict[str, Any]) -> AuthorDTO:
+    # Rows from our own tables are valid by construction (see the book queries).
+    fields["books"] = [AuthorBookDTO.model_construct(**b) for b in fields["books"]]
+    return AuthorDTO.model_construct(**fields)
 
 
 class SqlAuthorQueries:
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
-        self._session_factory = session_factory
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = reading(engine)
 
     async def author(self, author_id: int) -> AuthorDTO | None:
-        statement = _with_books(authors).where(authors.c.id == author_id)
-        async with self._session_factory() as session:
-            found = _authors_from_rows((await session.execute(statement)).all())
+        async with self._engine.connect() as connection:
+            rows = (await connection.execute(_ONE_AUTHOR, {"author_id": author_id})).all()
+        found = _authors_from_rows(rows)
         return found[0] if found else None
 
     async def authors(
@@ -61,7 +71,7 @@ class SqlAuthorQueries:
                                   authors.c.last_name.icontains(name, autoescape=True)))
         if after is not None:
             page = page.where(authors.c.id > after)
-        async with self._session_factory() as session:
-            rows = (await session.execute(_with_books(page.subquery("page")))).all()
+        async with self._engine.connect() as connection:
+            rows = (await connection.execute(_with_books(page.subquery("page")))).all()
         found = _authors_from_rows(rows)
         return Slice(items=found[:limit], more=len(found) > limit)

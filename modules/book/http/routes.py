@@ -16,8 +16,9 @@ from modules.shared_kernel.application.pages import DEFAULT_LIMIT, MAX_LIMIT, Pa
 from modules.shared_kernel.http.access import READ, WRITE
 from modules.shared_kernel.http.pages import page_of
 from modules.shared_kernel.http.problems import problem_responses
+from modules.shared_kernel.http.responses import ModelResponse
 from modules.shared_kernel.http.validation import Text
-from modules.shared_kernel.http.versions import IfMatch, expected_version, set_etag
+from modules.shared_kernel.http.versions import IfMatch, expected_version
 
 router = APIRouter(prefix="/books", tags=["books"])
 
@@ -33,21 +34,21 @@ BookId = Annotated[IdInput, "book id"]
 AuthorId = Annotated[IdInput, "author id"]
 
 
-async def _shown(books: BookContainer, book_id: int, response: Response) -> BookDTO:
+async def _shown(books: BookContainer, book_id: int, status_code: int = 200) -> ModelResponse:
     found = await books.queries().book(book_id)
     if found is None:  # deleted between the change and this read
         raise BookNotFound(book_id)
-    set_etag(response, found.version)
-    return found
+    return ModelResponse(found, status_code, headers={"ETag": f'"{found.version}"'})
 
 
 @router.post(
     "",
+    response_model=BookDTO,
     status_code=status.HTTP_201_CREATED,
     summary="Add a book to the catalogue",
     dependencies=WRITE, responses=problem_responses(401, 409, 413, 422, 503),
 )
-async def add_book(body: NewBook, books: Books, request: Request, response: Response) -> BookDTO:
+async def add_book(body: NewBook, books: Books, request: Request) -> Response:
     book_id = await books.add_book()(
         title=body.title,
         isbn=Isbn(body.isbn),
@@ -56,17 +57,18 @@ async def add_book(body: NewBook, books: Books, request: Request, response: Resp
         publication_year=body.publication_year,
         author_ids=body.author_ids,
     )
+    response = await _shown(books, book_id, status.HTTP_201_CREATED)
     response.headers["Location"] = str(request.url_for("get_book", book_id=str(book_id)).path)
-    return await _shown(books, book_id, response)
+    return response
 
 
-@router.get("/{book_id}", summary="One book with its authors",
+@router.get("/{book_id}", response_model=BookDTO, summary="One book with its authors",
             dependencies=READ, responses=problem_responses(401, 404, 422))
-async def get_book(book_id: BookId, books: Books, response: Response) -> BookDTO:
-    return await _shown(books, book_id, response)
+async def get_book(book_id: BookId, books: Books) -> Response:
+    return await _shown(books, book_id)
 
 
-@router.get("", summary="Books, by title or ISBN, a page at a time",
+@router.get("", response_model=Page[BookDTO], summary="Books, by title or ISBN, a page at a time",
             dependencies=READ, responses=problem_responses(401, 422))
 async def list_books(
     books: Books,
@@ -78,17 +80,17 @@ async def list_books(
     isbn: Annotated[IsbnText | None, Query(description="ISBN-10 or ISBN-13.")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     after: Annotated[IdInput | None, Query(description="Id of the last book seen.")] = None,
-) -> Page[BookDTO]:
+) -> Response:
     found = await books.queries().books(title=title, isbn=isbn, after=after, limit=limit)
-    return page_of(found, request, BookDTO)
+    return ModelResponse(page_of(found, request, BookDTO))
 
 
-@router.patch("/{book_id}", summary="Change a book's details",
+@router.patch("/{book_id}", response_model=BookDTO, summary="Change a book's details",
               dependencies=WRITE, responses=problem_responses(401, 404, 409, 412, 413, 422))
 async def revise_book(
-    book_id: BookId, body: BookChanges, books: Books, response: Response,
+    book_id: BookId, body: BookChanges, books: Books,
     if_match: IfMatch = None,
-) -> BookDTO:
+) -> Response:
     revision = BookRevision(
         title=body.title,
         isbn=Isbn(body.isbn) if body.isbn is not None else None,
@@ -97,27 +99,27 @@ async def revise_book(
         publication_year=body.publication_year,
     )
     await books.revise_book()(book_id, revision, expected_version=expected_version(if_match))
-    return await _shown(books, book_id, response)
+    return await _shown(books, book_id)
 
 
-@router.put("/{book_id}/authors/{author_id}",
+@router.put("/{book_id}/authors/{author_id}", response_model=BookDTO,
             summary="Credit an author on a book (AuthorAddedToBook)",
             dependencies=WRITE, responses=problem_responses(401, 404, 409, 422))
 async def add_author_to_book(
-    book_id: BookId, author_id: AuthorId, books: Books, response: Response
-) -> BookDTO:
+    book_id: BookId, author_id: AuthorId, books: Books
+) -> Response:
     await books.add_author_to_book()(book_id, author_id)
-    return await _shown(books, book_id, response)
+    return await _shown(books, book_id)
 
 
-@router.delete("/{book_id}/authors/{author_id}",
+@router.delete("/{book_id}/authors/{author_id}", response_model=BookDTO,
                summary="Remove an author's credit (AuthorRemovedFromBook)",
                dependencies=WRITE, responses=problem_responses(401, 404, 409, 422))
 async def remove_author_from_book(
-    book_id: BookId, author_id: AuthorId, books: Books, response: Response
-) -> BookDTO:
+    book_id: BookId, author_id: AuthorId, books: Books
+) -> Response:
     await books.remove_author_from_book()(book_id, author_id)
-    return await _shown(books, book_id, response)
+    return await _shown(books, book_id)
 
 
 @router.delete("/{book_id}", status_code=status.HTTP_204_NO_CONTENT,

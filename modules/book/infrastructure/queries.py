@@ -2,12 +2,13 @@
 
 from typing import Any
 
-from sqlalchemy import Select, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import Select, bindparam, select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from modules.book.application.read_models import BookDTO
+from modules.book.application.read_models import BookAuthorDTO, BookDTO, PriceDTO
 from modules.shared_kernel.application.pages import Slice
 from modules.shared_kernel.domain.snowflake import decode
+from persistence.database import reading
 from persistence.tables import authors, book_authors, books
 
 _credited = book_authors.join(authors, authors.c.id == book_authors.c.author_id)
@@ -27,6 +28,10 @@ def _with_authors(book_rows: Any) -> Select[Any]:
     )
 
 
+# Built once: SQLAlchemy then finds the compiled form in its cache without recomputing keys.
+_ONE_BOOK = _with_authors(books).where(books.c.id == bindparam("book_id"))
+
+
 def _books_from_rows(rows: Any) -> list[BookDTO]:
     found: dict[int, dict[str, Any]] = {}
     for row in rows:
@@ -43,17 +48,24 @@ def _books_from_rows(rows: Any) -> list[BookDTO]:
             book["authors"].append(
                 {"id": row.author_id, "first_name": row.first_name, "last_name": row.last_name}
             )
-    return [BookDTO.model_validate(book) for book in found.values()]
+    return [_book(book) for book in found.values()]
+
+
+def _book(fields: dict[str, Any]) -> BookDTO:
+    # Rows from our own tables are valid by construction: build the models without
+    # validating them again (pydantic's model_construct).
+    fields["price"] = PriceDTO.model_construct(**fields["price"])
+    fields["authors"] = [BookAuthorDTO.model_construct(**a) for a in fields["authors"]]
+    return BookDTO.model_construct(**fields)
 
 
 class SqlBookQueries:
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
-        self._session_factory = session_factory
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = reading(engine)
 
     async def book(self, book_id: int) -> BookDTO | None:
-        statement = _with_authors(books).where(books.c.id == book_id)
-        async with self._session_factory() as session:
-            rows = (await session.execute(statement)).all()
+        async with self._engine.connect() as connection:
+            rows = (await connection.execute(_ONE_BOOK, {"book_id": book_id})).all()
         found = _books_from_rows(rows)
         return found[0] if found else None
 
@@ -67,7 +79,7 @@ class SqlBookQueries:
             page = page.where(books.c.isbn == isbn)
         if after is not None:
             page = page.where(books.c.id > after)
-        async with self._session_factory() as session:
-            rows = (await session.execute(_with_authors(page.subquery("page")))).all()
+        async with self._engine.connect() as connection:
+            rows = (await connection.execute(_with_authors(page.subquery("page")))).all()
         found = _books_from_rows(rows)
         return Slice(items=found[:limit], more=len(found) > limit)

@@ -1,0 +1,245 @@
+"""bookshelf against a raw-asyncpg baseline, interleaved in one run, with wrk.
+
+    poetry run python benchmarks/run.py                 # the table (about 3 minutes)
+    poetry run python benchmarks/run.py --scale         # title search and deep pages, 10^4 vs 10^6
+
+Needs PostgreSQL (BENCH_DATABASE_URL, default postgresql+asyncpg://postgres@127.0.0.1/
+bookshelf_bench; the database is dropped and recreated) and wrk (Debian: apt-get install wrk).
+Both servers run one uvicorn worker with uvloop; only one is under load at a time. Timings on a
+shared machine are noisy: compare the ratios of one run, not numbers across runs.
+"""
+
+import argparse
+import asyncio
+import os
+import random
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import asyncpg  # noqa: E402
+
+from modules.shared_kernel.domain.snowflake import SnowflakeGenerator  # noqa: E402
+from persistence.database import create_engine  # noqa: E402
+from persistence.migrations import upgrade_to_head  # noqa: E402
+
+DEFAULT_URL = "postgresql+asyncpg://postgres@127.0.0.1/bookshelf_bench"
+WRK = ROOT / "benchmarks" / "wrk"
+WORDS = ("river mountain silent winter garden house letter night city child stone song sea "
+         "light shadow forest road dream fire glass paper bird island moon window bridge "
+         "mirror summer voice ocean empire memory harbor story clock secret desert storm "
+         "orchard lantern valley kingdom meadow thread ember velvet compass crown").split()
+
+
+@dataclass
+class Result:
+    requests_per_s: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+
+
+def plain_dsn(url: str) -> str:
+    return url.replace("postgresql+asyncpg://", "postgresql://")
+
+
+def isbn13(n: int, prefix: str = "978") -> str:
+    first12 = f"{prefix}{n:09d}"
+    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(first12))
+    return first12 + str((10 - total % 10) % 10)
+
+
+async def recreate(url: str) -> None:
+    dsn = plain_dsn(url)
+    name = dsn.rsplit("/", 1)[1]
+    admin = await asyncpg.connect(dsn.rsplit("/", 1)[0] + "/postgres")
+    await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    await admin.close()
+    engine = create_engine(url)
+    await upgrade_to_head(engine)
+    await engine.dispose()
+
+
+async def load(url: str, books: int, authors: int) -> tuple[list[int], list[int]]:
+    """`authors` authors and `books` books, book i credited with author i % authors."""
+    make_id, rng = SnowflakeGenerator(1023), random.Random(7)
+    author_ids = [make_id() for _ in range(authors)]
+    book_ids = [make_id() for _ in range(books)]
+    connection = await asyncpg.connect(plain_dsn(url))
+    await connection.copy_records_to_table("authors", columns=(
+        "id", "first_name", "last_name", "biography", "version"), records=[
+        (a, rng.choice(WORDS).title(), rng.choice(WORDS).title(), None, 1) for a in author_ids])
+    for start in range(0, books, 100_000):
+        chunk = range(start, min(books, start + 100_000))
+        await connection.copy_records_to_table("books", columns=(
+            "id", "title", "isbn", "pages", "price_amount", "price_currency",
+            "publication_year", "version"), records=[
+            (book_ids[i], f"The {rng.choice(WORDS)} of {rng.choice(WORDS)} {i}", isbn13(i),
+             200, 15000, "KRW", 2000, 1) for i in chunk])
+        await connection.copy_records_to_table("book_authors", columns=(
+            "book_id", "author_id", "position"), records=[
+            (book_ids[i], author_ids[i % authors], 0) for i in chunk])
+        await connection.copy_records_to_table("author_books", columns=(
+            "author_id", "book_id"), records=[(author_ids[i % authors], book_ids[i]) for i in chunk])
+    await connection.execute("ANALYZE")
+    await connection.close()
+    return book_ids, author_ids
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def serving(app: str, url: str, log: Path) -> Iterator[tuple[str, int]]:
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-m", "uvicorn", app, "--loop", "uvloop", "--no-access-log",
+               "--host", "127.0.0.1", "--port", str(port)]
+    with log.open("wb") as out:
+        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=out)
+        try:
+            for _ in range(200):
+                with socket.socket() as s:
+                    if s.connect_ex(("127.0.0.1", port)) == 0:
+                        break
+                time.sleep(0.1)
+            yield f"http://127.0.0.1:{port}", server.pid
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=30)
+
+
+def wrk(url: str, script: str, args: list[str], *, seconds: float, connections: int,
+        threads: int = 2) -> Result:
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{round(seconds)}s", "--latency",
+               "-s", str(WRK / script), url, "--", *args]
+    out = subprocess.run(command, capture_output=True, text=True, check=True,
+                         env={**os.environ, "WRK_DIR": str(WRK)}).stdout
+
+    def latency(label: str) -> float:
+        value, unit = re.search(rf"^\s*{label}\s+([\d.]+)(us|ms|s)\s*$", out, re.M).groups()
+        return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), "
+                              r"timeout (\d+)", out)
+    errors = int(non_2xx.group(1)) if non_2xx else 0
+    errors += sum(int(n) for n in socket_errors.groups()) if socket_errors else 0
+    return Result(float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+                  latency("50%"), latency("99%"), errors)
+
+
+def rss_mb(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) / 1024
+
+
+def write_lines(path: Path, lines: list[object]) -> str:
+    path.write_text("\n".join(str(line) for line in lines) + "\n")
+    return str(path)
+
+
+def table(args: argparse.Namespace) -> None:
+    url, work = args.database_url, Path(args.work)
+    work.mkdir(parents=True, exist_ok=True)
+    asyncio.run(recreate(url))
+    book_ids, author_ids = asyncio.run(load(url, args.books, args.authors))
+    half = len(book_ids) // 2
+    # Credits no book has yet, each handed out once; baseline and bookshelf get disjoint books.
+    fresh = {name: [f"{book_ids[i]} {author_ids[(i + 1 + j) % len(author_ids)]}"
+                    for j in range(8) for i in books]
+             for name, books in (("baseline", range(half)),
+                                 ("bookshelf", range(half, len(book_ids))))}
+    isbn_blocks = iter(range(0, 900_000_000, 100_000_000))  # a fresh block for every wrk run
+    operations = [
+        ("GET /books/{id}", "get_book.lua", lambda _: [write_lines(work / "books.txt", book_ids)]),
+        ("GET /books?title=", "search_books.lua", lambda _: [write_lines(work / "words.txt", WORDS)]),
+        ("GET /authors/{id}", "get_author.lua",
+         lambda _: [write_lines(work / "authors.txt", author_ids)]),
+        ("POST /books", "add_book.lua", lambda _: [str(next(isbn_blocks))]),
+        ("PUT /books/{id}/authors/{aid}", "add_author_to_book.lua",
+         lambda name: [write_lines(work / f"pairs-{name}.txt", fresh[name]), "2"]),
+    ]
+    results: dict[tuple[str, str], Result] = {}
+    rss: dict[str, float] = {}
+    with serving("app:app", url, work / "bookshelf.log") as (shelf, shelf_pid), \
+            serving("benchmarks.baseline_app:app", url, work / "baseline.log") as (base, base_pid):
+        for label, script, script_args in operations:
+            for name, target in (("baseline", base), ("bookshelf", shelf)):
+                wrk(target, script, script_args(name), seconds=2, connections=args.connections)
+                results[label, name] = wrk(target, script, script_args(name),
+                                           seconds=args.duration, connections=args.connections)
+                print(f"  {label:32s} {name:9s} {results[label, name].requests_per_s:8.0f} req/s",
+                      flush=True)
+        rss = {"bookshelf": rss_mb(shelf_pid), "baseline": rss_mb(base_pid)}
+
+    print(f"\n{args.books} books, {args.authors} authors; wrk -t2 -c{args.connections} "
+          f"-d{args.duration}s; 1 uvicorn worker each (uvloop), PostgreSQL on the same machine\n")
+    print("| operation | bookshelf req/s | baseline req/s | ratio | p50 ms (b/base) "
+          "| p99 ms (b/base) | p99 ratio | errors (b/base) |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for label, *_ in operations:
+        shelf_result, base_result = results[label, "bookshelf"], results[label, "baseline"]
+        print(f"| {label} | {shelf_result.requests_per_s:.0f} | {base_result.requests_per_s:.0f} | "
+              f"{shelf_result.requests_per_s / base_result.requests_per_s:.2f} | "
+              f"{shelf_result.p50_ms:.1f} / {base_result.p50_ms:.1f} | "
+              f"{shelf_result.p99_ms:.1f} / {base_result.p99_ms:.1f} | "
+              f"{shelf_result.p99_ms / base_result.p99_ms:.2f} | "
+              f"{shelf_result.errors} / {base_result.errors} |")
+    print(f"\nRSS after the run: bookshelf {rss['bookshelf']:.0f} MB, "
+          f"baseline {rss['baseline']:.0f} MB")
+
+
+def scale(args: argparse.Namespace) -> None:
+    url, work = args.database_url, Path(args.work)
+    work.mkdir(parents=True, exist_ok=True)
+    print("| books | title search p50 ms | page 1 p50 ms | page 1000 p50 ms |")
+    print("|---:|---:|---:|---:|")
+    for size in (10_000, 1_000_000):
+        asyncio.run(recreate(url))
+        book_ids, _ = asyncio.run(load(url, size, 1000))
+        deep = sorted(book_ids)[1000 * 20 - 1] if size >= 20_000 else sorted(book_ids)[-21]
+        write_lines(work / "words.txt", WORDS)
+        with serving("app:app", url, work / "bookshelf-scale.log") as (shelf, _pid):
+            search = wrk(shelf, "search_books.lua", [str(work / "words.txt")], seconds=5,
+                         connections=8)
+            write_lines(work / "page1.txt", ["?limit=20"])
+            first = wrk(f"{shelf}/books?limit=20", "plain_get.lua", [], seconds=5, connections=8)
+            deep_page = wrk(f"{shelf}/books?limit=20&after={deep}", "plain_get.lua", [],
+                            seconds=5, connections=8)
+        print(f"| {size} | {search.p50_ms:.1f} | {first.p50_ms:.1f} | {deep_page.p50_ms:.1f} |",
+              flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL",
+                                                                 DEFAULT_URL))
+    parser.add_argument("--books", type=int, default=10_000)
+    parser.add_argument("--authors", type=int, default=1_000)
+    parser.add_argument("--duration", type=float, default=10)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--work", default="/tmp/bookshelf-bench")
+    parser.add_argument("--scale", action="store_true",
+                        help="title search and deep pages at 10^4 and 10^6 books instead")
+    args = parser.parse_args()
+    scale(args) if args.scale else table(args)
+
+
+if __name__ == "__main__":
+    main()

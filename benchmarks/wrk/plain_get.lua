@@ -1,0 +1,1 @@
+-- The URL given to wrk, as it is.

@@ -1,0 +1,25 @@
+"""Read models straight to JSON bytes.
+
+Routes declare their response model for the documentation but return this response, so
+FastAPI does not validate again what the query has just built from the database; pydantic's
+own serializer (Rust) writes the bytes.
+"""
+
+from typing import Any
+
+from fastapi import Response
+from pydantic import BaseModel
+
+from modules.shared_kernel.application.pages import Page
+
+
+class ModelResponse(Response):
+    media_type = "application/json"
+
+    def __init__(self, model: BaseModel, status_code: int = 200,
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(model.__pydantic_serializer__.to_json(model), status_code, headers)
+
+
+def page_response(page: Page[Any]) -> ModelResponse:
+    return ModelResponse(page)
