@@ -11,7 +11,12 @@ from persistence.tables import metadata
 
 async def test_autogenerate_finds_no_difference_after_migrating(engine) -> None:
     def differences(connection):  # type: ignore[no-untyped-def]
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(connection, opts={
+            "compare_type": True,
+            # PostgreSQL-only trigram expression indexes live in migration 0004 alone.
+            "include_object": lambda obj, name, kind, *_: not (
+                kind == "index" and name and name.endswith("_trgm")),
+        })
         return compare_metadata(context, metadata)
 
     async with engine.connect() as connection:
