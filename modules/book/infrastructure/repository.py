@@ -1,11 +1,15 @@
 """Books stored through SQLAlchemy on the session of the Book Unit of Work."""
 
-from sqlalchemy import exists, select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from modules.book.domain.book import Book
 from modules.book.domain.isbn import Isbn
 from persistence.tables import books
+
+# Built once (see the queries): "does another book have this ISBN?"
+_ISBN_USED = select(exists().where(books.c.isbn == bindparam("isbn"),
+                                   books.c.id != bindparam("other_than")))
 
 
 class SqlAlchemyBookRepository:
@@ -22,7 +26,7 @@ class SqlAlchemyBookRepository:
         await self._session.delete(book)
 
     async def isbn_in_use(self, isbn: Isbn, *, other_than: int | None = None) -> bool:
-        clause = books.c.isbn == isbn.value
-        if other_than is not None:
-            clause &= books.c.id != other_than
-        return bool(await self._session.scalar(select(exists().where(clause))))
+        # Ids start at 1, so 0 excludes no book.
+        found = await self._session.scalar(
+            _ISBN_USED, {"isbn": isbn.value, "other_than": other_than or 0})
+        return bool(found)

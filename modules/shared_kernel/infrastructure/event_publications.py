@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import Select, and_, delete, exists, func, insert, select, update
+from sqlalchemy import Select, and_, bindparam, delete, exists, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from modules.settings import Settings
@@ -51,6 +51,8 @@ class EventPublications:
         self._retry_max_ms = int(settings.event_retry_max_s * 1000)
         self.max_attempts = settings.event_max_attempts
         self._retention_ms = int(settings.event_retention_s * 1000)
+        self._claim_due = self._claim_due_statement()
+        self._claim_next = self._claim_next_statement()
 
     async def record(
         self, session: AsyncSession, events: Sequence[tuple[int, DomainEvent]], *,
@@ -82,10 +84,8 @@ class EventPublications:
                             attempts=attempts)
                 for i, (aggregate_id, event, listener) in zip(ids, targets, strict=True)]
 
-    async def claim_due(self, limit: int) -> list[Publication]:
-        """Take up to `limit` due entries, each the oldest open one of its aggregate and
-        listener, so events of one aggregate are applied in the order they happened. Rows
-        another deliverer is claiming are skipped, not waited for."""
+    def _claim_due_statement(self) -> Any:
+        # Built once per instance: the claims run on every delivery and every relay round.
         earlier = log.alias("earlier")
         open_before = exists().where(
             earlier.c.aggregate_id == log.c.aggregate_id, earlier.c.listener == log.c.listener,
@@ -95,29 +95,23 @@ class EventPublications:
         due = (
             select(log.c.id)
             .where(_is_open(), log.c.next_attempt_at_ms <= database_now_ms(), ~open_before)
-            .order_by(log.c.id).limit(limit).with_for_update(skip_locked=True, of=log)
+            .order_by(log.c.id).limit(bindparam("batch")).with_for_update(skip_locked=True, of=log)
         )
-        claim = (
+        return (
             update(log).where(log.c.id.in_(due.scalar_subquery()))
             .values(attempts=log.c.attempts + 1,
                     next_attempt_at_ms=database_now_ms() + self._claim_ms)
             .returning(*log.c)
         )
-        async with self._engine.begin() as connection:
-            rows = (await connection.execute(claim)).all()
-        claimed = [await self._decoded(row) for row in sorted(rows, key=lambda r: r.id)]
-        return [publication for publication in claimed if publication is not None]
 
-    async def claim_next(self, aggregate_id: int, listener: str) -> Publication | None:
-        """Claim the oldest open entry of one aggregate's stream to one listener, if nobody
-        has tried it yet or it is due. Never skips ahead: while that entry is in another
-        deliverer's hands, nothing is claimed (that deliverer carries on with the stream)."""
+    def _claim_next_statement(self) -> Any:
         oldest_open = (
             select(log.c.id)
-            .where(log.c.aggregate_id == aggregate_id, log.c.listener == listener, _is_open())
+            .where(log.c.aggregate_id == bindparam("stream_aggregate"),
+                   log.c.listener == bindparam("stream_listener"), _is_open())
             .order_by(log.c.id).limit(1).scalar_subquery()
         )
-        claim = (
+        return (
             update(log)
             .where(log.c.id == oldest_open,
                    (log.c.attempts == 0) | (log.c.next_attempt_at_ms <= database_now_ms()))
@@ -125,8 +119,24 @@ class EventPublications:
                     next_attempt_at_ms=database_now_ms() + self._claim_ms)
             .returning(*log.c)
         )
+
+    async def claim_due(self, limit: int) -> list[Publication]:
+        """Take up to `limit` due entries, each the oldest open one of its aggregate and
+        listener, so events of one aggregate are applied in the order they happened. Rows
+        another deliverer is claiming are skipped, not waited for."""
         async with self._engine.begin() as connection:
-            row = (await connection.execute(claim)).first()
+            rows = (await connection.execute(self._claim_due, {"batch": limit})).all()
+        claimed = [await self._decoded(row) for row in sorted(rows, key=lambda r: r.id)]
+        return [publication for publication in claimed if publication is not None]
+
+    async def claim_next(self, aggregate_id: int, listener: str) -> Publication | None:
+        """Claim the oldest open entry of one aggregate's stream to one listener, if nobody
+        has tried it yet or it is due. Never skips ahead: while that entry is in another
+        deliverer's hands, nothing is claimed (that deliverer carries on with the stream)."""
+        async with self._engine.begin() as connection:
+            row = (await connection.execute(
+                self._claim_next,
+                {"stream_aggregate": aggregate_id, "stream_listener": listener})).first()
         return await self._decoded(row) if row is not None else None
 
     @staticmethod
