@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
 from sqlalchemy.exc import SQLAlchemyError
 
 from modules.author.http.routes import router as author_routes
@@ -20,6 +21,8 @@ from modules.shared_kernel.http.health import router as health_routes
 from modules.shared_kernel.http.problems import install_problem_handlers
 from modules.shared_kernel.http.query_parameters import only_known_query_parameters
 from modules.shared_kernel.http.request_guard import RequestGuard
+from modules.shared_kernel.http.request_log import RequestLog
+from modules.shared_kernel.infrastructure.logs import configure_logging
 from modules.shared_kernel.infrastructure.worker_ids import worker_id_for_this_process
 from persistence.database import is_sqlite
 from persistence.mappers import start_mappers
@@ -42,6 +45,7 @@ A catalogue of **books** and **authors**, built as a Domain-Driven-Design modula
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     container: ApplicationContainer = app.state.container
     settings = container.settings()
+    configure_logging(settings.log_format, settings.log_level)
     engine = container.engine()
     app.state.access.announce()
     if is_sqlite(settings.database_url):
@@ -82,14 +86,16 @@ def create_app(container: ApplicationContainer | None = None) -> FastAPI:
     start_mappers()
     subscribe_author_module(container.event_bus(), container.author)
 
-    app = FastAPI(title="bookshelf", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
-                  dependencies=[Depends(only_known_query_parameters)])
+    # Swagger UI and ReDoc served from the app's own files: /docs works without internet.
+    app = FastAPIOffline(title="bookshelf", version="0.1.0", description=DESCRIPTION,
+                         lifespan=lifespan, dependencies=[Depends(only_known_query_parameters)])
     settings = container.settings()
     app.state.container = container
     app.state.access = AccessRules.from_hex(settings.api_token_hashes,
                                             reads_require_token=settings.reads_require_token)
     install_problem_handlers(app)
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestLog)  # outermost: it sees every answer, the guard's included
     if settings.reads_require_token:
         publish_read_security(app)
     if settings.cors_allow_origins:

@@ -16,6 +16,10 @@ class Settings(BaseSettings):
         description="SQLAlchemy async URL; postgresql+asyncpg://... in production.",
     )
     migrate_on_startup: bool = Field(True, description="Upgrade the schema to head at startup.")
+    log_format: Literal["text", "json"] = Field(
+        "text", description="json: one JSON object per line (production); text: readable lines."
+    )
+    log_level: str = Field("INFO", description="Lowest level logged (DEBUG, INFO, WARNING...).")
     max_body_bytes: int = Field(
         1024 * 1024, ge=1, description="Largest request body accepted (larger: 413)."
     )
