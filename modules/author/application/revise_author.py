@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from modules.author.application.unit_of_work import AuthorUnitOfWork
 from modules.author.domain.errors import AuthorNotFound
 from modules.author.domain.name import Name
-from modules.shared_kernel.domain.errors import ConcurrentChange, VersionMismatch
+from modules.shared_kernel.application.versions import commit_at_version
+from modules.shared_kernel.domain.errors import VersionMismatch
 
 
 @dataclass(frozen=True)
@@ -40,9 +41,4 @@ class ReviseAuthor:
                                    last=author.name.last if last is None else last))
             if revision.new_biography:
                 author.rewrite_biography(revision.biography)
-            try:
-                await uow.commit()
-            except ConcurrentChange:
-                if expected_version is None:
-                    raise
-                raise VersionMismatch(expected_version) from None
+            await commit_at_version(uow, expected_version)

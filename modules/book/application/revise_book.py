@@ -7,7 +7,8 @@ from modules.book.application.unit_of_work import BookUnitOfWork
 from modules.book.domain.errors import BookNotFound, IsbnAlreadyUsed
 from modules.book.domain.isbn import Isbn
 from modules.book.domain.money import Money
-from modules.shared_kernel.domain.errors import ConcurrentChange, VersionMismatch
+from modules.shared_kernel.application.versions import commit_at_version
+from modules.shared_kernel.domain.errors import VersionMismatch
 
 
 @dataclass(frozen=True)
@@ -47,9 +48,4 @@ class ReviseBook:
                 book.reprice(revision.price)
             if revision.publication_year is not None:
                 book.change_publication_year(revision.publication_year)
-            try:
-                await uow.commit()
-            except ConcurrentChange:
-                if expected_version is None:
-                    raise
-                raise VersionMismatch(expected_version) from None
+            await commit_at_version(uow, expected_version)
