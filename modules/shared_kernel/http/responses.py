@@ -5,12 +5,9 @@ FastAPI does not validate again what the query has just built from the database;
 own serializer (Rust) writes the bytes.
 """
 
-from typing import Any
 
 from fastapi import Response
 from pydantic import BaseModel
-
-from modules.shared_kernel.application.pages import Page
 
 
 class ModelResponse(Response):
@@ -19,7 +16,3 @@ class ModelResponse(Response):
     def __init__(self, model: BaseModel, status_code: int = 200,
                  headers: dict[str, str] | None = None) -> None:
         super().__init__(model.__pydantic_serializer__.to_json(model), status_code, headers)
-
-
-def page_response(page: Page[Any]) -> ModelResponse:
-    return ModelResponse(page)

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import Header, Response
+from fastapi import Header
 
 from modules.shared_kernel.domain.errors import DomainError, VersionMismatch
 
@@ -11,10 +11,6 @@ IfMatch = Annotated[
     Header(description='The ETag of the version you changed, e.g. "3". A stale one is a 412; '
                        "without it, a change that races another is a 409."),
 ]
-
-
-def set_etag(response: Response, version: int) -> None:
-    response.headers["ETag"] = f'"{version}"'
 
 
 class UnmatchableIfMatch(VersionMismatch):
