@@ -19,3 +19,9 @@ def test_anything_else_is_refused_by_pattern_and_parser_alike(text: str) -> None
     assert not re.match(ID_PATTERN, text)
     with pytest.raises(ValueError, match="an id is"):
         parse_id(text)
+
+
+def test_an_id_with_a_trailing_newline_is_refused() -> None:
+    # `$` in the pattern also matches before a final newline: /books/123%0A was book 123.
+    with pytest.raises(ValueError, match="string of digits"):
+        parse_id("123\n")

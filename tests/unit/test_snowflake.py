@@ -1,4 +1,6 @@
 import threading
+import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 
@@ -12,12 +14,19 @@ from modules.shared_kernel.domain.snowflake import (
     MAX_SEQUENCE,
     MAX_TIMESTAMP,
     MAX_WORKER_ID,
+    TIMESTAMP_SHIFT,
     ClockMovedBackwards,
+    IdsUnavailable,
     SnowflakeGenerator,
     SnowflakeParts,
     WorkerIdNotHeld,
     compose,
+    current_generator,
+    current_worker_id,
     decode,
+    next_id,
+    use_generator,
+    use_worker,
 )
 
 timestamps = st.integers(0, MAX_TIMESTAMP)
@@ -42,7 +51,8 @@ class FakeClock:
 
 
 def generator(clock: FakeClock, worker_id: int = 1) -> SnowflakeGenerator:
-    return SnowflakeGenerator(worker_id, clock=clock, sleep=clock.sleep, max_backward_ms=10)
+    """On the fake clock, with the default tolerance of a step back (10 ms)."""
+    return SnowflakeGenerator(worker_id, clock=clock, sleep=clock.sleep)
 
 
 def created_at(snowflake: int) -> datetime:
@@ -85,6 +95,15 @@ def test_compose_rejects_a_field_out_of_range(t: int, w: int, s: int) -> None:
         compose(t, w, s)
 
 
+@pytest.mark.parametrize(("snowflake", "parts"), [
+    (1, SnowflakeParts(at(EPOCH_MS), 0, 1)),
+    (MAX_ID, SnowflakeParts(at(EPOCH_MS + MAX_TIMESTAMP), MAX_WORKER_ID, MAX_SEQUENCE)),
+])
+def test_decode_reads_the_smallest_and_the_largest_id(snowflake: int,
+                                                      parts: SnowflakeParts) -> None:
+    assert decode(snowflake) == parts
+
+
 @pytest.mark.parametrize("snowflake", [0, -1, 2**63])
 def test_decode_rejects_what_is_not_a_positive_bigint(snowflake: int) -> None:
     with pytest.raises(ValueError, match="not a snowflake"):
@@ -101,6 +120,21 @@ def test_generated_ids_are_positive_bigints(t: int, worker_id: int) -> None:
 
 def test_generated_ids_carry_the_worker_id() -> None:
     assert decode(generator(FakeClock(), worker_id=513)()).worker_id == 513
+
+
+def test_a_clock_at_the_epoch_makes_the_first_id_of_all_time() -> None:
+    assert decode(generator(FakeClock(EPOCH_MS))()) == SnowflakeParts(at(EPOCH_MS), 1, 0)
+
+
+def test_the_last_millisecond_of_the_41_bits_still_makes_ids() -> None:
+    last = generator(FakeClock(EPOCH_MS + MAX_TIMESTAMP))()
+    assert created_at(last) == at(EPOCH_MS + MAX_TIMESTAMP)
+
+
+def test_after_the_last_millisecond_of_the_41_bits_no_id_is_made() -> None:
+    with pytest.raises(IdsUnavailable) as refused:
+        generator(FakeClock(EPOCH_MS + MAX_TIMESTAMP + 1))()
+    assert str(refused.value) == "the 41-bit timestamp has run out (September 2095)"
 
 
 @given(st.lists(st.integers(0, 3), min_size=1, max_size=200))
@@ -162,8 +196,10 @@ def test_a_larger_step_back_of_the_clock_is_refused() -> None:
     make = generator(clock)
     make()
     clock.ms -= 11
-    with pytest.raises(ClockMovedBackwards):
+    with pytest.raises(ClockMovedBackwards) as refused:
         make()
+    assert str(refused.value) == ("the clock moved back 11 ms (more than 10 ms); "
+                                  "refusing to make ids that could repeat")
 
 
 def test_a_large_step_back_while_waiting_for_the_next_millisecond_is_refused() -> None:
@@ -183,8 +219,14 @@ def test_a_large_step_back_while_waiting_for_the_next_millisecond_is_refused() -
 
 
 def test_a_clock_before_the_epoch_is_refused() -> None:
-    with pytest.raises(ClockMovedBackwards):
+    with pytest.raises(ClockMovedBackwards) as refused:
         generator(FakeClock(EPOCH_MS - 1))()
+    assert str(refused.value) == "the clock reads a time before the snowflake epoch"
+
+
+@pytest.mark.parametrize("worker_id", [0, 1023])
+def test_a_worker_id_from_0_to_1023_is_accepted(worker_id: int) -> None:
+    assert SnowflakeGenerator(worker_id).worker_id == worker_id
 
 
 @pytest.mark.parametrize("worker_id", [-1, 1024])
@@ -227,7 +269,16 @@ def test_ids_wait_for_a_not_before_time_slightly_ahead() -> None:
     stamped = created_at(make())
 
     assert stamped > datetime.fromtimestamp((START_MS + 5) / 1000, tz=UTC)
-    assert clock.sleeps
+
+
+def test_a_wait_sleeps_exactly_the_milliseconds_to_wait_out() -> None:
+    clock = FakeClock()
+    make = SnowflakeGenerator(1, clock=clock, sleep=clock.sleep, not_before_ms=clock.ms + 5)
+
+    make()
+
+    # 5 ms to the not-before time, then 1 ms past it (an id there may have been made).
+    assert clock.sleeps == [0.005, 0.001]
 
 
 def test_no_id_is_made_without_the_permit() -> None:
@@ -237,5 +288,70 @@ def test_no_id_is_made_without_the_permit() -> None:
 
     allowed[0] = False
 
-    with pytest.raises(WorkerIdNotHeld):
+    with pytest.raises(WorkerIdNotHeld) as refused:
         make()
+    assert str(refused.value) == ("the lease on worker id 1 is not confirmed; "
+                                  "no ids until it is renewed")
+
+
+# the process's generator
+
+
+@pytest.fixture
+def process_generator() -> Iterator[None]:
+    """Whatever made this process's ids before the test makes them again after it."""
+    previous = current_generator()
+    yield
+    use_generator(previous)
+
+
+def test_use_worker_makes_the_processs_ids_with_that_worker_id(process_generator) -> None:  # type: ignore[no-untyped-def]
+    use_worker(42, max_backward_ms=10)
+
+    assert (current_worker_id(), decode(next_id()).worker_id) == (42, 42)
+
+
+def test_use_worker_passes_the_permit_on(process_generator) -> None:  # type: ignore[no-untyped-def]
+    use_worker(42, max_backward_ms=10, permit=lambda: False)
+
+    with pytest.raises(WorkerIdNotHeld):
+        next_id()
+
+
+def test_use_worker_waits_out_a_not_before_time_within_its_tolerance(process_generator) -> None:  # type: ignore[no-untyped-def]
+    # 30 ms ahead: more than the generator's default tolerance of 10 ms, less than this one.
+    not_before_ms = time.time_ns() // 1_000_000 + 30
+    use_worker(42, max_backward_ms=1_000, not_before_ms=not_before_ms)
+
+    assert created_at(next_id()) > at(not_before_ms)
+
+
+def test_the_last_stamp_is_when_the_latest_id_was_made() -> None:
+    clock = FakeClock()
+    make = generator(clock)
+    make()
+    clock.ms += 7
+
+    latest = make()
+
+    assert make.last_stamp_ms() == START_MS + 7 == EPOCH_MS + (latest >> TIMESTAMP_SHIFT)
+
+
+def test_before_any_id_the_last_stamp_is_the_not_before_time() -> None:
+    assert SnowflakeGenerator(1, not_before_ms=START_MS).last_stamp_ms() == START_MS
+    assert SnowflakeGenerator(1).last_stamp_ms() is None
+
+
+def test_the_permit_is_asked_after_the_clock_is_read() -> None:
+    clock, allowed = FakeClock(), [True]
+
+    def clock_read_then_paused_until_the_lease_is_lost() -> int:
+        reading = clock()
+        allowed[0] = False  # a stop-the-world pause right here, longer than the lease
+        return reading
+
+    make = SnowflakeGenerator(1, clock=clock_read_then_paused_until_the_lease_is_lost,
+                              permit=lambda: allowed[0])
+
+    with pytest.raises(WorkerIdNotHeld):
+        make()  # its stamp may be later than the lease allowed

@@ -39,7 +39,8 @@ ID_JSON_SCHEMA = {
 
 def parse_id(value: object) -> int:
     """Accept only a string of digits naming an id in 1..2^63-1."""
-    if isinstance(value, str) and _ID.match(value):
+    # fullmatch: `$` would also match before a final newline ("123\n").
+    if isinstance(value, str) and _ID.fullmatch(value):
         return int(value)
     raise ValueError(f"an id is a string of digits between 1 and {MAX_ID}, no leading zeros")
 

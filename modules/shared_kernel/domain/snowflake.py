@@ -105,23 +105,30 @@ class SnowflakeGenerator:
 
     def __call__(self) -> int:
         with self._lock:
+            now = self._now()
+            if now < self._last_ms:
+                now = self._wait_until(self._last_ms, now)
+            sequence = 0
+            if now == self._last_ms:
+                sequence = (self._sequence + 1) & MAX_SEQUENCE
+                if sequence == 0:  # 4096 ids this millisecond: take the next one
+                    now = self._wait_until(self._last_ms + 1, now)
+            # Asked once the stamp is read, not before: a pause (or a wait above) between the
+            # question and the clock could otherwise stamp an id later than the lease allowed.
             if self._permit is not None and not self._permit():
                 raise WorkerIdNotHeld(
                     f"the lease on worker id {self.worker_id} is not confirmed; "
                     "no ids until it is renewed"
                 )
-            now = self._now()
-            if now < self._last_ms:
-                now = self._wait_until(self._last_ms, now)
-            if now == self._last_ms:
-                self._sequence = (self._sequence + 1) & MAX_SEQUENCE
-                if self._sequence == 0:  # 4096 ids this millisecond: take the next one
-                    now = self._wait_until(self._last_ms + 1, now)
-            else:
-                self._sequence = 0
-            self._last_ms = now
+            self._last_ms, self._sequence = now, sequence
             # compose() without its checks: worker and sequence are in range by construction.
-            return (now << TIMESTAMP_SHIFT) | self._worker_bits | self._sequence
+            return (now << TIMESTAMP_SHIFT) | self._worker_bits | sequence
+
+    def last_stamp_ms(self) -> int | None:
+        """When (epoch ms) the latest id was stamped, or the not-before time if none has been
+        made; None if neither. Waits for an id being made in another thread."""
+        with self._lock:
+            return None if self._last_ms < 0 else self._last_ms + EPOCH_MS
 
     def _now(self) -> int:
         now = self._clock() - EPOCH_MS
@@ -151,7 +158,7 @@ _generator = SnowflakeGenerator(worker_id=0)
 def use_worker(
     worker_id: int,
     *,
-    max_backward_ms: int = 10,
+    max_backward_ms: int,
     not_before_ms: int | None = None,
     permit: Callable[[], bool] | None = None,
 ) -> None:

@@ -1,7 +1,9 @@
-"""This process's snowflake worker id for as long as it runs: pinned, or leased and renewed."""
+"""This process's snowflake worker id for as long as it runs: leased (the one WORKER_ID pins,
+or any free one), renewed, and replaced if another process took it over."""
 
 import asyncio
 import contextlib
+import functools
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -10,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from modules.settings import Settings
 from modules.shared_kernel.domain import snowflake
+from modules.shared_kernel.infrastructure.sql_lease_table import SqlLeaseTable
 from modules.shared_kernel.infrastructure.worker_lease import CannotLeaseWorkerId, WorkerLease
 
 log = logging.getLogger("bookshelf.ids")
@@ -30,15 +33,10 @@ async def worker_id_for_this_process(
 
 @contextlib.asynccontextmanager
 async def _worker_id(engine: AsyncEngine, settings: Settings) -> AsyncIterator[None]:
-    if settings.worker_id is not None:
-        snowflake.use_worker(settings.worker_id,
-                             max_backward_ms=settings.clock_backward_tolerance_ms)
-        log.info("snowflake worker id %d (pinned by WORKER_ID)", settings.worker_id)
-        yield
-        return
-
-    lease = WorkerLease(engine, ttl_s=settings.worker_lease_ttl_s,
-                        max_clock_skew_ms=settings.max_clock_skew_ms)
+    # A pinned id is leased too: otherwise leasing processes, and other processes given the
+    # same pin, could not see that it is in use.
+    lease = WorkerLease(SqlLeaseTable(engine), ttl_s=settings.worker_lease_ttl_s,
+                        max_clock_skew_ms=settings.max_clock_skew_ms, pinned=settings.worker_id)
     try:
         await _use_new_lease(lease, settings)
     except CannotLeaseWorkerId as error:
@@ -52,7 +50,7 @@ async def _worker_id(engine: AsyncEngine, settings: Settings) -> AsyncIterator[N
         with contextlib.suppress(asyncio.CancelledError):
             await renewing
         try:
-            await lease.release()
+            await lease.release(snowflake.current_generator().last_stamp_ms)
         except Exception:  # the lease will simply expire
             log.warning("could not release the lease on the worker id", exc_info=True)
 
@@ -64,9 +62,13 @@ async def _use_new_lease(lease: WorkerLease, settings: Settings) -> None:
         wait_ms = grant.not_before_ms - time.time_ns() // 1_000_000
         if wait_ms > 0:
             await asyncio.sleep(wait_ms / 1000)
+    # The permit names this grant: the generator stops as soon as it is no longer the lease
+    # held, before another one is even chosen, let alone installed.
     snowflake.use_worker(grant.worker_id, max_backward_ms=settings.clock_backward_tolerance_ms,
-                         not_before_ms=grant.not_before_ms, permit=lease.held)
-    log.info("snowflake worker id %d (leased by %s)", grant.worker_id, lease.holder)
+                         not_before_ms=grant.not_before_ms,
+                         permit=functools.partial(lease.held, grant))
+    log.info("snowflake worker id %d (%sleased by %s)", grant.worker_id,
+             "pinned by WORKER_ID, " if lease.pinned is not None else "", lease.holder)
 
 
 async def _keep_renewed(lease: WorkerLease, settings: Settings) -> None:
@@ -75,7 +77,10 @@ async def _keep_renewed(lease: WorkerLease, settings: Settings) -> None:
         try:
             if not await lease.renew():
                 log.error("the lease on the worker id was taken over (was this process "
-                          "paused?); leasing another one")
+                          "paused?); leasing %s", "it again" if lease.pinned is not None
+                          else "another one")
                 await _use_new_lease(lease, settings)
+        except CannotLeaseWorkerId as error:
+            log.error("no ids until a worker id is leased again: %s", error)
         except Exception:
             log.exception("renewing the worker id lease failed; ids stop if it stays so")
