@@ -24,6 +24,7 @@ def create_engine(
         # A busy timeout lets concurrent writers queue instead of failing at once.
         engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
         event.listen(engine.sync_engine, "connect", _sqlite_on_connect)
+        event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate)
         return engine
     # Bounded waits everywhere, so a database that stops answering turns into quick 503s
     # rather than requests hanging: for a connection (asyncpg would wait 60 s), for a pooled
@@ -38,10 +39,22 @@ def create_engine(
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    # The driver's own transaction handling begins late (at the first write) and deferred;
+    # transactions are begun below instead.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")  # SQLite ignores foreign keys without it
     cursor.execute("PRAGMA journal_mode=WAL")  # readers do not wait for the writer
     cursor.close()
+
+
+def _sqlite_begin_immediate(connection: Any) -> None:
+    """Take SQLite's write lock when a transaction begins, not at its first write: a
+    transaction that read and then writes could otherwise fail at once with "database is
+    locked" when another writer committed in between (its snapshot is stale). Writers queue
+    on the busy timeout instead. Autocommit reads begin nothing."""
+    if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

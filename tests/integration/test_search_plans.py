@@ -1,0 +1,151 @@
+"""On PostgreSQL, title and name searches for a rare term reach their trigram indexes: EXPLAIN
+of exactly the statements the queries send, among enough rows that a scan would cost, as
+planned for the term and as a generic plan (cached for a prepared statement) would be."""
+
+import random
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import pytest
+from sqlalchemy import event, insert, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from modules.author.infrastructure.queries import SqlAuthorQueries
+from modules.book.infrastructure.queries import SqlBookQueries
+from persistence.database import create_engine
+from persistence.migrations import upgrade_to_head
+from persistence.search_keys import search_key
+from persistence.tables import authors, books
+from tests.system.databases import fresh_database
+
+ROWS = 20_000  # books, and as many authors
+WORDS = ("river mountain silent winter garden house letter night city child stone song sea "
+         "light shadow forest road dream fire glass paper bird island moon").split()
+
+Sent = tuple[str, tuple[Any, ...]]
+
+
+@pytest.fixture(scope="module")
+async def catalogue(database_url: str, tmp_path_factory: pytest.TempPathFactory,
+                    ) -> AsyncIterator[AsyncEngine]:
+    """A database of its own, with ROWS books and authors; one of each has a rare word."""
+    if make_url(database_url).get_backend_name() != "postgresql":
+        pytest.skip("trigram indexes are PostgreSQL's: set TEST_DATABASE_URL to PostgreSQL")
+    async with fresh_database(database_url, tmp_path_factory.mktemp("plans")) as url:
+        engine = create_engine(url)
+        await upgrade_to_head(engine)
+        rng = random.Random(12)
+        titles = [f"The {rng.choice(WORDS)} of {rng.choice(WORDS)} {i}" for i in range(ROWS)]
+        titles[ROWS // 2] = "The Zephyrine Tales"
+        names = [(rng.choice(WORDS).title(), rng.choice(WORDS).title()) for _ in range(ROWS)]
+        names[ROWS // 3] = ("Quokka", "Lindqvist")
+        async with engine.begin() as connection:
+            await connection.execute(insert(books), [
+                {"id": i + 1, "title": title, "title_key": search_key(title),
+                 "isbn": f"{i:013d}", "pages": 100, "price_amount": 1, "price_currency": "KRW",
+                 "publication_year": 2000, "version": 1} for i, title in enumerate(titles)])
+            await connection.execute(insert(authors), [
+                {"id": i + 1, "first_name": first, "last_name": last,
+                 "first_name_key": search_key(first), "last_name_key": search_key(last),
+                 "version": 1} for i, (first, last) in enumerate(names)])
+        async with engine.connect() as connection:  # what autovacuum would do in time
+            await connection.execute(text("ANALYZE books, authors"))
+            await connection.commit()
+        yield engine
+        await engine.dispose()
+
+
+async def sent_by(engine: AsyncEngine, search: Callable[[], Awaitable[Any]]) -> list[Sent]:
+    """The statements `search` sends, with their parameters."""
+    sent: list[Sent] = []
+
+    def record(_conn, _cursor, statement, parameters, _context, _many):  # type: ignore[no-untyped-def]
+        sent.append((statement, tuple(parameters)))
+
+    event.listen(engine.sync_engine, "before_cursor_execute", record)
+    try:
+        await search()
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", record)
+    return sent
+
+
+async def plans(engine: AsyncEngine, statement: str, parameters: tuple[Any, ...]) -> list[str]:
+    """The plan made for these parameters, and the generic plan PostgreSQL may cache for a
+    prepared statement after a few runs, which knows nothing of the term."""
+    async with engine.connect() as connection:
+        driver = (await connection.get_raw_connection()).driver_connection
+        assert driver is not None
+        custom = await driver.fetch(f"EXPLAIN {statement}", *parameters)
+        await driver.execute("SET plan_cache_mode = force_generic_plan")
+        await driver.execute(f"PREPARE search AS {statement}")
+        try:
+            arguments = ", ".join(_literal(parameter) for parameter in parameters)
+            generic = await driver.fetch(f"EXPLAIN EXECUTE search({arguments})")
+        finally:
+            await driver.execute("DEALLOCATE search; RESET plan_cache_mode")
+    return ["\n".join(row[0] for row in plan) for plan in (custom, generic)]
+
+
+def _literal(value: Any) -> str:
+    return str(value) if isinstance(value, int) else "'" + str(value).replace("'", "''") + "'"
+
+
+async def sampled_title(engine: AsyncEngine) -> str:
+    """A title ANALYZE kept in the column's histogram: the planner counts each of those as
+    1 % of the books, so a term only that title has looks common to it."""
+    async with engine.connect() as connection:
+        bounds = await connection.scalar(text(
+            "SELECT histogram_bounds::text::text[] FROM pg_stats "
+            "WHERE tablename = 'books' AND attname = 'title_key'"))
+    return str(bounds[len(bounds) // 2])
+
+
+async def test_a_title_search_for_a_rare_word_uses_the_trigram_index(
+    catalogue: AsyncEngine,
+) -> None:
+    queries = SqlBookQueries(catalogue)
+
+    sent = await sent_by(catalogue, lambda: queries.books(
+        title="zephyrine", isbn=None, after=None, limit=20))
+
+    found = await queries.books(title="zephyrine", isbn=None, after=None, limit=20)
+    assert [book.title for book in found.items] == ["The Zephyrine Tales"]
+    _walk, through_index = sent  # a walk of a few thousand rows came back short
+    for plan in await plans(catalogue, *through_index):
+        assert "ix_books_title_key_trgm" in plan, plan
+
+
+async def test_a_rare_term_the_planner_takes_for_common_uses_the_trigram_index_too(
+    catalogue: AsyncEngine,
+) -> None:
+    title = await sampled_title(catalogue)  # "the moon of stone 4321"
+    term = title.split(" ", 3)[3]  # "stone 4321": in that title, and a few more at most
+    queries = SqlBookQueries(catalogue)
+
+    sent = await sent_by(catalogue, lambda: queries.books(
+        title=term, isbn=None, after=None, limit=20))
+
+    assert title in [book.title.casefold() for book in
+                     (await queries.books(title=term, isbn=None, after=None, limit=20)).items]
+    _walk, through_index = sent
+    for plan in await plans(catalogue, *through_index):
+        assert "ix_books_title_key_trgm" in plan, plan
+        assert "Index Scan using pk_books" not in plan, plan
+
+
+async def test_a_name_search_for_a_rare_word_uses_both_trigram_indexes(
+    catalogue: AsyncEngine,
+) -> None:
+    queries = SqlAuthorQueries(catalogue)
+    for rare in ["quokka", "lindqvist"]:
+        found = await queries.authors(name=rare, after=None, limit=20)
+        assert [a.first_name for a in found.items] == ["Quokka"]
+
+    _walk, through_index = await sent_by(catalogue, lambda: queries.authors(
+        name="quokka", after=None, limit=20))
+
+    for plan in await plans(catalogue, *through_index):
+        assert "ix_authors_first_name_key_trgm" in plan, plan
+        assert "ix_authors_last_name_key_trgm" in plan, plan
