@@ -22,5 +22,6 @@ class Slice(Generic[T]):
 class Page(BaseModel, Generic[T]):
     items: list[T]
     next: str | None = Field(
-        description="URL of the next page (same filters, `after` the last id), or null."
+        description="Relative link (path and query) to the next page (same filters, "
+        "`after` the last id), or null."
     )

@@ -7,10 +7,11 @@ whose effect does not depend on what the other writer did (crediting another aut
 import asyncio
 import random
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import ParamSpec, TypeVar
 
 from modules.shared_kernel.domain.errors import ConcurrentChange
 
+P = ParamSpec("P")
 T = TypeVar("T")
 
 ATTEMPTS = 12
@@ -18,14 +19,14 @@ FIRST_DELAY_S = 0.002
 MAX_DELAY_S = 0.2
 
 
-async def retry_on_conflict(attempt: Callable[[], Awaitable[T]], *, attempts: int = ATTEMPTS) -> T:
-    """Call `attempt` until it does not raise ConcurrentChange, at most `attempts` times."""
-    for number in range(1, attempts + 1):
+async def retry_on_conflict(attempt: Callable[P, Awaitable[T]],
+                            *args: P.args, **kwargs: P.kwargs) -> T:
+    """Call `attempt(*args, **kwargs)` until it does not raise ConcurrentChange, at most
+    ATTEMPTS times."""
+    for number in range(1, ATTEMPTS):
         try:
-            return await attempt()
+            return await attempt(*args, **kwargs)
         except ConcurrentChange:
-            if number == attempts:
-                raise
             # Full jitter: writers that collided once should not collide again in lockstep.
             await asyncio.sleep(random.uniform(0, min(MAX_DELAY_S, FIRST_DELAY_S * 2**number)))
-    raise AssertionError("unreachable")
+    return await attempt(*args, **kwargs)  # the last one: a race lost again is the caller's

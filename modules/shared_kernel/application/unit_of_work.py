@@ -3,10 +3,16 @@
 from types import TracebackType
 from typing import Protocol, Self
 
+from modules.shared_kernel.application.publications import Publication
+
 
 class UnitOfWork(Protocol):
-    """One transaction: `commit()` makes it stand and delivers the events it recorded;
-    leaving the block without commit rolls everything back."""
+    """One transaction per `async with` block: `commit()` stores the aggregates' changes
+    together with a publication of every event they recorded, and does nothing more;
+    leaving the block without commit rolls everything back. `published` collects what the
+    commits stored, for the message bus to deliver afterwards."""
+
+    published: list[Publication]
 
     async def __aenter__(self) -> Self: ...
 

@@ -1,7 +1,16 @@
-"""Committing a change that was asked for at a given version (HTTP If-Match)."""
+"""Changes asked for at a given version (HTTP If-Match): checked on what was loaded, and
+again by the commit."""
 
 from modules.shared_kernel.application.unit_of_work import UnitOfWork
 from modules.shared_kernel.domain.errors import ConcurrentChange, VersionMismatch
+
+
+def check_version(version: int, expected_version: int | None) -> None:
+    """Refuse to change what is no longer at the version the caller saw; no expected version
+    means any will do. Check the aggregate as loaded for the change (locked, where the use
+    case locks it), so the answer holds until the commit."""
+    if expected_version is not None and version != expected_version:
+        raise VersionMismatch(expected_version, version)
 
 
 async def commit_at_version(uow: UnitOfWork, expected_version: int | None) -> None:

@@ -1,24 +1,38 @@
-"""A Unit of Work on one AsyncSession: one transaction, events delivered after commit."""
+"""A Unit of Work on one AsyncSession: one transaction per `async with` block.
+
+`commit()` stores the aggregates' changes and a publication of each event they recorded, in
+one transaction, and returns; delivering those publications is the message bus's job. A unit
+made for a delivery (`completing=`) also marks that publication complete in the same
+transaction.
+"""
 
 from types import TracebackType
 from typing import Self
 
 from sqlalchemy import inspect
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import object_mapper
-from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.orm.attributes import History, flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
+from modules.shared_kernel.application.publications import AlreadyDelivered, Publication
 from modules.shared_kernel.domain.errors import ConcurrentChange
 from modules.shared_kernel.domain.events import Aggregate
-from modules.shared_kernel.infrastructure.outbox import Outbox
+from modules.shared_kernel.infrastructure.outbox.claims import PublicationClaims
+from modules.shared_kernel.infrastructure.outbox.publication_log import PublicationLog
+
+# PostgreSQL's "try the transaction again" errors: deadlock detected, serialization failure.
+LOST_RACE_STATES = {"40P01", "40001"}
 
 
 class SqlAlchemyUnitOfWork:
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession], outbox: Outbox) -> None:
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession],
+                 publication_log: PublicationLog, completing: int | None = None) -> None:
         self._session_factory = session_factory
-        self._outbox = outbox
+        self._publication_log = publication_log
+        self._completing = completing
+        self.published: list[Publication] = []
+        self.completed = False
 
     async def __aenter__(self) -> Self:
         self.session = self._session_factory()
@@ -37,59 +51,62 @@ class SqlAlchemyUnitOfWork:
         # close() rolls back whatever was not committed and, unlike rollback(), leaves the
         # loaded aggregates readable (detached, not expired) for the caller.
         await self.session.close()
+        if isinstance(exc, DBAPIError) and _lost_race(exc):
+            # A deadlock or serialization failure anywhere in the block is a lost race:
+            # answered 409, or run again by retry_on_conflict where the change commutes.
+            raise ConcurrentChange() from exc
 
     async def commit(self) -> None:
-        """Commit the aggregates' changes together with a publication of every event they
-        recorded (and, inside a delivery, the completion of the publication being served);
-        then deliver the new publications."""
-        aggregates = self._aggregates_in_session()
-        for aggregate in aggregates:
-            self._bump_version_if_changed(aggregate)
-        events = [(aggregate.id, event) for aggregate in aggregates  # type: ignore[attr-defined]
-                  for event in aggregate.pull_events()]
+        session = self.session
+        events = []
+        for aggregate in {*session.new, *session.identity_map.values(), *session.deleted}:
+            if isinstance(aggregate, Aggregate):
+                if aggregate not in session.new and aggregate not in session.deleted:
+                    _bump_version_if_children_changed(aggregate)
+                events += [(aggregate.id, event)  # type: ignore[attr-defined]
+                           for event in aggregate.pull_events()]
         try:
             # The aggregates' rows first: their locks order concurrent writers, and with them
             # the ids of the publications written next.
-            await self.session.flush()
-            publications = await self._outbox.record(self.session, events)
-            delivery = await self._outbox.complete_current_delivery(self.session)
+            await session.flush()
+            published = await self._publication_log.record(session, events) if events else []
+            completes = self._completing is not None and not self.completed
+            if completes and not await PublicationClaims.complete_in(
+                    self.session, self._completing):  # type: ignore[arg-type]
+                raise AlreadyDelivered(self._completing)
             await self.session.commit()
         except StaleDataError as error:
             raise ConcurrentChange() from error
         except IntegrityError as error:
             raise self.integrity_error(error) from error
-        if delivery is not None:
-            delivery.completed = True
-        await self._outbox.deliver_now(publications)
+        self.published.extend(published)
+        self.completed = self.completed or completes
 
     def integrity_error(self, error: IntegrityError) -> Exception:
         """The domain error a constraint violation stands for; modules name their own."""
         return ConcurrentChange()
 
-    def _aggregates_in_session(self) -> list[Aggregate]:
-        seen = {*self.session.new, *self.session.identity_map.values(), *self.session.deleted}
-        return [obj for obj in seen if isinstance(obj, Aggregate)]
 
-    def _bump_version_if_changed(self, aggregate: Aggregate) -> None:
-        # A change to a child collection alone (an author credited on a book) does not touch
-        # the aggregate's own row, so SQLAlchemy would not bump its version: force the UPDATE.
-        if aggregate in self.session.new or aggregate in self.session.deleted:
-            return
-        if _collections_changed(aggregate):
-            flag_modified(aggregate, _plain_column_attribute(aggregate))
-
-
-def _collections_changed(aggregate: Aggregate) -> bool:
-    # Relationship history only: a composite's history is built with None for unchanged
-    # columns, which a validating value object (Name, Isbn) rightly refuses.
+def _bump_version_if_children_changed(aggregate: Aggregate) -> None:
+    """A change to a child collection alone (an author learning of a book) does not touch
+    the aggregate's own row, so SQLAlchemy would not bump its version: force the UPDATE.
+    (Relationship history only: a composite's history is built with None for unchanged
+    columns, which a validating value object such as Name or Isbn rightly refuses.)"""
     state = inspect(aggregate)
-    return any(state.attrs[rel.key].history.has_changes() for rel in state.mapper.relationships)
+    mapper = state.mapper
+    if any(_children_changed(state.attrs[rel.key].history) for rel in mapper.relationships):
+        special = {*mapper.primary_key, mapper.version_id_col}
+        flag_modified(aggregate, next(attr.key for attr in mapper.column_attrs
+                                      if not special & set(attr.columns)))
 
 
-def _plain_column_attribute(aggregate: Aggregate) -> str:
-    """A column attribute that is neither key nor version: flagging it makes an UPDATE."""
-    mapper = object_mapper(aggregate)
-    special = {*mapper.primary_key, mapper.version_id_col}
-    return next(
-        attr.key for attr in mapper.column_attrs if not special & set(attr.columns)
-    )
+def _children_changed(history: History) -> bool:
+    """Children added or removed, or one changed in place (an author's book turning from
+    credited to uncredited and back changes that row, not the list)."""
+    return bool(history.has_changes()
+                or any(inspect(child).modified for child in history.unchanged or ()))
+
+
+def _lost_race(error: DBAPIError) -> bool:
+    state = getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
+    return state in LOST_RACE_STATES

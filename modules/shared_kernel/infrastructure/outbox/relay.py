@@ -11,8 +11,9 @@ import logging
 import time
 
 from modules.settings import Settings
-from modules.shared_kernel.infrastructure.event_publications import EventPublications
-from modules.shared_kernel.infrastructure.outbox import Outbox
+from modules.shared_kernel.infrastructure.outbox.claims import PublicationClaims
+from modules.shared_kernel.infrastructure.outbox.delivery import EventDelivery
+from modules.shared_kernel.infrastructure.outbox.operations import PublicationOperations
 
 log = logging.getLogger("bookshelf.events")
 
@@ -21,26 +22,25 @@ PURGE_EVERY_S = 600.0
 
 
 class EventRelay:
-    def __init__(self, outbox: Outbox, publications: EventPublications, settings: Settings) -> None:
-        self._outbox = outbox
-        self._publications = publications
+    def __init__(self, claims: PublicationClaims, delivery: EventDelivery,
+                 operations: PublicationOperations, settings: Settings,
+                 wakeup: asyncio.Event) -> None:
+        self._claims = claims
+        self._delivery = delivery
+        self._operations = operations
         self._interval_s = settings.event_relay_interval_s
-        self._woken = asyncio.Event()
+        self._wakeup = wakeup  # set by delivery in relay mode, and by a resubmission
         self._last_purge = -PURGE_EVERY_S
-
-    def wake(self) -> None:
-        self._woken.set()
 
     async def deliver_due(self) -> int:
         """One round: claim what is due and deliver it; how many were delivered."""
-        claimed = await self._publications.claim_due(BATCH)
+        claimed = await self._claims.claim_due(BATCH)
         for publication in claimed:
-            await self._outbox.deliver(publication)
-            await self._outbox.drain(publication.aggregate_id, publication.listener)
+            await self._delivery.deliver(publication)
+            await self._delivery.drain(publication.aggregate_id, publication.subscriber)
         return len(claimed)
 
     async def run(self) -> None:
-        self._outbox.wake_relay = self.wake
         while True:
             try:
                 delivered = await self.deliver_due()
@@ -50,12 +50,12 @@ class EventRelay:
                 delivered = 0
             if not delivered:  # a full round may have left more: go on at once
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._woken.wait(), self._interval_s)
-                self._woken.clear()
+                    await asyncio.wait_for(self._wakeup.wait(), self._interval_s)
+                self._wakeup.clear()
 
     async def _purge_now_and_then(self) -> None:
         if time.monotonic() - self._last_purge >= PURGE_EVERY_S:
             self._last_purge = time.monotonic()
-            removed = await self._publications.purge_completed()
+            removed = await self._operations.purge_completed()
             if removed:
                 log.info("removed %d completed event publications past retention", removed)

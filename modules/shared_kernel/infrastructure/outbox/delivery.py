@@ -1,0 +1,81 @@
+"""Delivering publications to their listeners: at once after the sender's commit (the
+message bus calls `after_commit`), and from the relay for whatever is left open.
+
+A delivery runs the listener's handler with a unit of work made for the publication it
+serves: that unit's commit marks the publication complete in the handler's own transaction,
+so the effect and its completion commit together, or neither does.
+"""
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import replace
+
+from modules.settings import Settings
+from modules.shared_kernel.application.listeners import Listeners
+from modules.shared_kernel.application.publications import AlreadyDelivered, Publication
+from modules.shared_kernel.application.retry import retry_on_conflict
+from modules.shared_kernel.infrastructure.outbox.claims import PublicationClaims
+from modules.shared_kernel.infrastructure.outbox.failures import failure_text
+
+log = logging.getLogger("bookshelf.events")
+
+
+class EventDelivery:
+    def __init__(self, listeners: Listeners, claims: PublicationClaims, settings: Settings,
+                 relay_wakeup: asyncio.Event) -> None:
+        self._listeners = listeners
+        self._claims = claims
+        self._immediate = settings.event_delivery == "immediate"
+        self._relay_wakeup = relay_wakeup
+
+    async def after_commit(self, published: Sequence[Publication]) -> None:
+        """Deliver what a commit published, in this request (or wake the relay to). Never
+        raises: the publications are stored, so anything that fails here only leaves them
+        to the relay, and the request's answer stays the use case's."""
+        if not self._immediate:
+            self._relay_wakeup.set()
+            return
+        try:
+            # The request holds what it wrote: it claims those by id, in the order they were
+            # written, and needs to read none of them back. A stream whose next publication
+            # it cannot claim is in other hands (an earlier event open); they carry it on.
+            taken: dict[tuple[int, str], bool] = {}
+            for publication in published:
+                stream = (publication.aggregate_id, publication.subscriber)
+                if taken.setdefault(stream, True) and await self._claims.claim(publication):
+                    await self.deliver(replace(publication, attempts=publication.attempts + 1))
+                else:
+                    taken[stream] = False
+            for stream, carried_on in taken.items():
+                if carried_on:  # events that queued behind this request's, if any
+                    await self.drain(*stream)
+        except Exception as error:
+            log.warning("delivery after commit stopped, left to the relay: %s",
+                        failure_text(error))
+
+    async def drain(self, aggregate_id: int, subscriber: str) -> None:
+        """Deliver one stream's open publications, oldest first, as long as there are any
+        to take. If one is in another deliverer's hands, that one carries on with the rest."""
+        while (publication := await self._claims.claim_next(aggregate_id, subscriber)):
+            await self.deliver(publication)
+
+    async def deliver(self, publication: Publication) -> None:
+        listener = self._listeners.named(publication.listener)
+        handle = listener.handler()
+        uow = listener.unit_of_work(completing=publication.id)
+        try:
+            # Handlers are idempotent, so a lost optimistic-locking race is simply run again.
+            await retry_on_conflict(handle, uow, publication.event)
+            if not uow.completed:  # the handler stored nothing: complete it on its own
+                await self._claims.complete(publication.id)
+        except AlreadyDelivered:
+            pass
+        except Exception as error:
+            gave_up = await self._claims.fail(publication, error)
+            (log.error if gave_up else log.warning)(
+                "%s of %s (publication %d, attempt %d) failed%s: %s",
+                publication.listener, type(publication.event).__name__, publication.id,
+                publication.attempts, "; giving up" if gave_up else "; will retry",
+                failure_text(error),
+            )

@@ -1,0 +1,46 @@
+"""Recording publications: one per event and listener, in the sender's own transaction."""
+
+from collections.abc import Sequence
+
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from modules.settings import Settings
+from modules.shared_kernel.application.listeners import Listeners
+from modules.shared_kernel.application.publications import Publication
+from modules.shared_kernel.domain.events import DomainEvent
+from modules.shared_kernel.infrastructure.outbox.payloads import payload_of
+from persistence.clock import database_now_ms
+from persistence.tables import event_publications as log
+
+
+class PublicationLog:
+    def __init__(self, listeners: Listeners, settings: Settings) -> None:
+        self._listeners = listeners
+        # Delivered by the request that wrote them: the relay leaves them alone until the
+        # claim timeout has passed (the request's process may have died by then).
+        self._relay_after_ms = (int(settings.event_claim_timeout_s * 1000)
+                                if settings.event_delivery == "immediate" else 0)
+        self._insert = (
+            insert(log)
+            .values(created_at_ms=database_now_ms(),
+                    next_attempt_at_ms=database_now_ms() + self._relay_after_ms)
+            # sort_by_parameter_order: the returned ids line up with the rows they belong to.
+            .returning(log.c.id, sort_by_parameter_order=True)
+        )
+
+    async def record(self, session: AsyncSession,
+                     events: Sequence[tuple[int, DomainEvent]]) -> list[Publication]:
+        """Write an entry per event and listener in `session`'s transaction."""
+        targets = [(aggregate_id, event, listener) for aggregate_id, event in events
+                   for listener in self._listeners.of(type(event))]
+        if not targets:
+            return []
+        rows = [{"event_type": type(event).__name__, "schema_version": event.schema_version,
+                 "payload": payload_of(event), "aggregate_id": aggregate_id,
+                 "subscriber": listener.subscriber, "listener": listener.name, "attempts": 0}
+                for aggregate_id, event, listener in targets]
+        ids = (await session.execute(self._insert, rows)).scalars().all()
+        return [Publication(id=i, listener=listener.name, event=event,
+                            aggregate_id=aggregate_id, attempts=0)
+                for i, (aggregate_id, event, listener) in zip(ids, targets, strict=True)]
