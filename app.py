@@ -16,7 +16,9 @@ from modules.author.subscriptions import subscribe as subscribe_author_module
 from modules.book.http.routes import router as book_routes
 from modules.container import ApplicationContainer
 from modules.shared_kernel.http.access import AccessRules, publish_read_security
+from modules.shared_kernel.http.access_first import AccessFirst
 from modules.shared_kernel.http.event_publications import router as event_publication_routes
+from modules.shared_kernel.http.head_requests import HeadAsGet
 from modules.shared_kernel.http.health import router as health_routes
 from modules.shared_kernel.http.problems import install_problem_handlers
 from modules.shared_kernel.http.query_parameters import only_known_query_parameters
@@ -84,7 +86,7 @@ async def event_relay(container: ApplicationContainer) -> AsyncIterator[None]:
 def create_app(container: ApplicationContainer | None = None) -> FastAPI:
     container = container or ApplicationContainer()
     start_mappers()
-    subscribe_author_module(container.event_bus(), container.author)
+    subscribe_author_module(container.listeners(), container.author)
 
     # Swagger UI and ReDoc served from the app's own files: /docs works without internet.
     app = FastAPIOffline(title="bookshelf", version="0.1.0", description=DESCRIPTION,
@@ -95,6 +97,8 @@ def create_app(container: ApplicationContainer | None = None) -> FastAPI:
                                             reads_require_token=settings.reads_require_token)
     install_problem_handlers(app)
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(AccessFirst)  # 401 before anything about the input, the guard's too
+    app.add_middleware(HeadAsGet)
     app.add_middleware(RequestLog)  # outermost: it sees every answer, the guard's included
     if settings.reads_require_token:
         publish_read_security(app)

@@ -1,14 +1,18 @@
-"""The application container: settings, the database, the event bus, and the modules."""
+"""The application container: settings, the database, the outbox, and the modules."""
+
+import asyncio
 
 from dependency_injector import containers, providers
 
 from modules.author.container import AuthorContainer
 from modules.book.container import BookContainer
 from modules.settings import Settings
-from modules.shared_kernel.application.event_bus import EventBus
-from modules.shared_kernel.infrastructure.event_publications import EventPublications
-from modules.shared_kernel.infrastructure.event_relay import EventRelay
-from modules.shared_kernel.infrastructure.outbox import Outbox
+from modules.shared_kernel.application.listeners import Listeners
+from modules.shared_kernel.infrastructure.outbox.claims import PublicationClaims
+from modules.shared_kernel.infrastructure.outbox.delivery import EventDelivery
+from modules.shared_kernel.infrastructure.outbox.operations import PublicationOperations
+from modules.shared_kernel.infrastructure.outbox.publication_log import PublicationLog
+from modules.shared_kernel.infrastructure.outbox.relay import EventRelay
 from persistence.database import create_engine, create_session_factory
 
 
@@ -27,22 +31,28 @@ class ApplicationContainer(containers.DeclarativeContainer):
     )
     session_factory = providers.Singleton(create_session_factory, engine)
 
-    # Events: who listens (the bus), the publication log, delivery, and the relay.
-    event_bus = providers.Singleton(EventBus)
-    event_publications = providers.Singleton(
-        EventPublications, engine=engine, bus=event_bus, settings=settings
-    )
-    outbox = providers.Singleton(Outbox, publications=event_publications, bus=event_bus,
-                                 settings=settings)
-    event_relay = providers.Singleton(EventRelay, outbox=outbox,
-                                      publications=event_publications, settings=settings)
+    # The outbox: who listens, recording, claiming, delivering, the relay, operations.
+    listeners = providers.Singleton(Listeners)
+    publication_log = providers.Singleton(PublicationLog, listeners=listeners, settings=settings)
+    publication_claims = providers.Singleton(PublicationClaims, engine=engine,
+                                             listeners=listeners, settings=settings)
+    relay_wakeup = providers.Singleton(asyncio.Event)
+    event_delivery = providers.Singleton(EventDelivery, listeners=listeners,
+                                         claims=publication_claims, settings=settings,
+                                         relay_wakeup=relay_wakeup)
+    publication_operations = providers.Singleton(PublicationOperations, engine=engine,
+                                                 settings=settings)
+    event_relay = providers.Singleton(EventRelay, claims=publication_claims,
+                                      delivery=event_delivery,
+                                      operations=publication_operations, settings=settings,
+                                      wakeup=relay_wakeup)
 
-    author = providers.Container(AuthorContainer, engine=engine, session_factory=session_factory,
-                                 outbox=outbox)
+    author = providers.Container(
+        AuthorContainer, engine=engine, session_factory=session_factory,
+        publication_log=publication_log, deliver=event_delivery.provided.after_commit,
+    )
     book = providers.Container(
-        BookContainer,
-        engine=engine,
-        session_factory=session_factory,
-        outbox=outbox,
+        BookContainer, engine=engine, session_factory=session_factory,
+        publication_log=publication_log, deliver=event_delivery.provided.after_commit,
         author_directory=author.directory,
     )

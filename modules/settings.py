@@ -33,7 +33,8 @@ class Settings(BaseSettings):
     )
     worker_id: int | None = Field(
         None, ge=0, le=1023,
-        description="Pin this process's snowflake worker id (0-1023) instead of leasing one.",
+        description="Pin this process's snowflake worker id (0-1023); it is still leased, so "
+        "startup fails while another live process holds it.",
     )
     worker_lease_ttl_s: float = Field(
         30.0, gt=0, description="How long a worker id lease lasts unrenewed (renewed every third)."

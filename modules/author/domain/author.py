@@ -1,12 +1,17 @@
-"""The Author aggregate: a person and the ids of the books credited to them.
+"""The Author aggregate: a person and the books credited to them.
 
 The book list is never written by the Book module: it follows the Book module's events
-(AuthorAddedToBook, AuthorRemovedFromBook, BookDeleted), and applying one twice changes nothing.
+(AuthorAddedToBook, AuthorRemovedFromBook, BookDeleted). For each book the author remembers
+the sequence of the last event that changed its credit, so applying an event twice, or an
+older event after a newer one, changes nothing.
+
+Whether an author may be deleted is not the author's to say: only the books know who they
+credit, so storage refuses to delete an author a book still credits (see persistence/).
 """
 
 from dataclasses import dataclass, field
 
-from modules.author.domain.errors import AuthorStillHasBooks, InvalidBiography
+from modules.author.domain.errors import InvalidBiography
 from modules.author.domain.name import Name
 from modules.shared_kernel.domain.events import Aggregate
 from modules.shared_kernel.domain.snowflake import next_id
@@ -26,7 +31,13 @@ def valid_biography(biography: str | None) -> str | None:
 
 @dataclass(eq=False)
 class WrittenBook:
+    """What the author knows of one book: credited or not, as of the book's event number
+    `book_sequence`. An uncredited book is remembered too, so a late, older credit of it
+    cannot bring it back."""
+
     book_id: int
+    credited: bool
+    book_sequence: int
 
 
 @dataclass(eq=False)
@@ -43,7 +54,7 @@ class Author(Aggregate):
 
     @property
     def book_ids(self) -> tuple[int, ...]:
-        return tuple(book.book_id for book in self.written)
+        return tuple(book.book_id for book in self.written if book.credited)
 
     def rename(self, name: Name) -> None:
         self.name = name
@@ -51,21 +62,22 @@ class Author(Aggregate):
     def rewrite_biography(self, biography: str | None) -> None:
         self.biography = valid_biography(biography)
 
-    def credit_book(self, book_id: int) -> bool:
-        """Remember a book this author is credited on; False if it was known already."""
-        if book_id in self.book_ids:
+    def credit_book(self, book_id: int, *, sequence: int) -> bool:
+        """The book credits this author as of its event `sequence`; False if the author
+        already knew that or something newer."""
+        return self._learn(book_id, credited=True, sequence=sequence)
+
+    def uncredit_book(self, book_id: int, *, sequence: int) -> bool:
+        """The book no longer credits this author (or was deleted) as of its event
+        `sequence`; False if the author already knew that or something newer."""
+        return self._learn(book_id, credited=False, sequence=sequence)
+
+    def _learn(self, book_id: int, *, credited: bool, sequence: int) -> bool:
+        known = next((book for book in self.written if book.book_id == book_id), None)
+        if known is None:
+            self.written.append(WrittenBook(book_id, credited, sequence))
+            return True
+        if known.book_sequence >= sequence:
             return False
-        self.written.append(WrittenBook(book_id))
+        known.credited, known.book_sequence = credited, sequence
         return True
-
-    def uncredit_book(self, book_id: int) -> bool:
-        """Forget a book; False if it was not listed."""
-        for book in self.written:
-            if book.book_id == book_id:
-                self.written.remove(book)
-                return True
-        return False
-
-    def ensure_can_be_deleted(self) -> None:
-        if self.written:
-            raise AuthorStillHasBooks(self.id, len(self.written))

@@ -10,10 +10,10 @@ class AuthorNotFound(NotFound):
 
 
 class AuthorStillHasBooks(Conflict):
-    def __init__(self, author_id: int, book_count: int) -> None:
+    def __init__(self, author_id: int | None = None) -> None:
+        who = f"author {author_id}" if author_id is not None else "the author"
         super().__init__(
-            f"author {author_id} is credited on {book_count} book(s); "
-            "remove them from those books first"
+            f"{who} is credited on at least one book; remove the credits from those books first"
         )
         self.author_id = author_id
 

@@ -4,8 +4,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
+from modules.author.application.add_author import add_author
+from modules.author.application.delete_author import delete_author
 from modules.author.application.read_models import AuthorDTO
-from modules.author.application.revise_author import AuthorRevision
+from modules.author.application.revise_author import AuthorRevision, revise_author
 from modules.author.container import AuthorContainer
 from modules.author.domain.errors import AuthorNotFound
 from modules.author.domain.name import MAX_NAME_PART, Name
@@ -39,14 +41,12 @@ async def _shown(authors: AuthorContainer, author_id: int, status_code: int = 20
     return ModelResponse(found, status_code, headers={"ETag": f'"{found.version}"'})
 
 
-@router.post("", response_model=AuthorDTO, status_code=status.HTTP_201_CREATED,
+@router.post("", name="add_author", response_model=AuthorDTO, status_code=status.HTTP_201_CREATED,
              summary="Register an author", dependencies=WRITE,
              responses=problem_responses(401, 413, 422, 503))
-async def add_author(
-    body: NewAuthor, authors: Authors, request: Request
-) -> Response:
-    author_id = await authors.add_author()(
-        name=Name(body.first_name, body.last_name), biography=body.biography
+async def post_author(body: NewAuthor, authors: Authors, request: Request) -> Response:
+    author_id = await authors.bus().run(
+        add_author, name=Name(body.first_name, body.last_name), biography=body.biography
     )
     response = await _shown(authors, author_id, status.HTTP_201_CREATED)
     response.headers["Location"] = str(
@@ -78,10 +78,10 @@ async def list_authors(
     return ModelResponse(page_of(found, request, AuthorDTO))
 
 
-@router.patch("/{author_id}", response_model=AuthorDTO,
+@router.patch("/{author_id}", name="revise_author", response_model=AuthorDTO,
               summary="Change an author's name or biography", dependencies=WRITE,
               responses=problem_responses(401, 404, 409, 412, 413, 422))
-async def revise_author(
+async def patch_author(
     author_id: AuthorId, body: AuthorChanges, authors: Authors,
     if_match: IfMatch = None,
 ) -> Response:
@@ -91,13 +91,15 @@ async def revise_author(
         new_biography="biography" in body.model_fields_set,
         biography=body.biography,
     )
-    await authors.revise_author()(author_id, revision,
-                                  expected_version=expected_version(if_match))
+    await authors.bus().run(revise_author, author_id, revision,
+                            expected_version=expected_version(if_match))
     return await _shown(authors, author_id)
 
 
-@router.delete("/{author_id}", status_code=status.HTTP_204_NO_CONTENT,
+@router.delete("/{author_id}", name="delete_author", status_code=status.HTTP_204_NO_CONTENT,
                summary="Remove an author who is credited on no book",
-               dependencies=WRITE, responses=problem_responses(401, 404, 409, 422))
-async def delete_author(author_id: AuthorId, authors: Authors) -> None:
-    await authors.delete_author()(author_id)
+               dependencies=WRITE, responses=problem_responses(401, 404, 409, 412, 422))
+async def delete_author_by_id(author_id: AuthorId, authors: Authors,
+                              if_match: IfMatch = None) -> None:
+    await authors.bus().run(delete_author, author_id,
+                            expected_version=expected_version(if_match))

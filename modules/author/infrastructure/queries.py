@@ -9,11 +9,15 @@ from modules.author.application.read_models import AuthorBookDTO, AuthorDTO
 from modules.shared_kernel.application.pages import Slice
 from modules.shared_kernel.domain.snowflake import decode
 from persistence.database import reading
+from persistence.search_keys import contains_term
+from persistence.search_pages import search_page
 from persistence.tables import author_books, authors, books
 
 # Inner join inside the outer one: a book deleted a moment ago (its event not yet applied)
-# is not shown as a title-less entry.
-_written = author_books.join(books, books.c.id == author_books.c.book_id)
+# is not shown as a title-less entry. Rows of books no longer credited are the author's
+# memory of them (see the Author aggregate), not books of theirs.
+_written = author_books.join(
+    books, (books.c.id == author_books.c.book_id) & author_books.c.credited)
 
 
 def _with_books(author_rows: Any) -> Select[Any]:
@@ -65,13 +69,21 @@ class SqlAuthorQueries:
     async def authors(
         self, *, name: str | None, after: int | None, limit: int
     ) -> Slice[AuthorDTO]:
-        page = select(authors).order_by(authors.c.id).limit(limit + 1)
         if name:
-            page = page.where(or_(authors.c.first_name.icontains(name, autoescape=True),
-                                  authors.c.last_name.icontains(name, autoescape=True)))
-        if after is not None:
-            page = page.where(authors.c.id > after)
+            found = await search_page(
+                self._page, authors,
+                lambda rows: or_(contains_term(rows.c.first_name_key, name),
+                                 contains_term(rows.c.last_name_key, name)),
+                after=after, size=limit + 1)
+        else:
+            page = select(authors).order_by(authors.c.id).limit(limit + 1)
+            if after is not None:
+                page = page.where(authors.c.id > after)
+            found = await self._page(page)
+        return Slice(items=found[:limit], more=len(found) > limit)
+
+    async def _page(self, page: Select[Any]) -> list[AuthorDTO]:
+        """The authors `page` selects, joined to their books: one statement."""
         async with self._engine.connect() as connection:
             rows = (await connection.execute(_with_books(page.subquery("page")))).all()
-        found = _authors_from_rows(rows)
-        return Slice(items=found[:limit], more=len(found) > limit)
+        return _authors_from_rows(rows)

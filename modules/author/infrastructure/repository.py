@@ -10,7 +10,10 @@ class SqlAlchemyAuthorRepository:
         self._session = session
 
     async def get(self, author_id: int, *, for_update: bool = False) -> Author | None:
-        return await self._session.get(Author, author_id, with_for_update=for_update)
+        # NO KEY UPDATE: holds other writers off, but not the key check of a credit naming
+        # this author (a credit and an author's handler need not wait for each other).
+        lock = {"key_share": True} if for_update else None
+        return await self._session.get(Author, author_id, with_for_update=lock)
 
     async def add(self, author: Author) -> None:
         self._session.add(author)

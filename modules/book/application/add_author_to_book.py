@@ -1,36 +1,39 @@
 """Use case: credit an author on a book (idempotent) -> AuthorAddedToBook."""
 
-from collections.abc import Callable
-
 from modules.book.application.author_directory import AuthorDirectory
 from modules.book.application.unit_of_work import BookUnitOfWork
-from modules.book.domain.errors import AuthorNotFound, BookNotFound
+from modules.book.domain.errors import BookNotFound, UnknownAuthor
 from modules.shared_kernel.application.retry import retry_on_conflict
+from modules.shared_kernel.application.versions import check_version
 
 
-class AddAuthorToBook:
-    def __init__(
-        self, unit_of_work: Callable[[], BookUnitOfWork], authors: AuthorDirectory
-    ) -> None:
-        self._unit_of_work = unit_of_work
-        self._authors = authors
+async def add_author_to_book(uow: BookUnitOfWork, book_id: int, author_id: int, *,
+                             authors: AuthorDirectory,
+                             expected_version: int | None = None) -> None:
+    """`expected_version`: credit only if the book is still at that version."""
+    # Asked before the unit of work opens: holding its connection while the directory
+    # waits for another one would let concurrent requests drain the pool and deadlock.
+    # An author deleted after this answer is caught by storage (UnknownAuthor on commit).
+    if await authors.unknown_ids([author_id]):
+        raise UnknownAuthor(author_id)
 
-    async def __call__(self, book_id: int, author_id: int) -> None:
-        # Asked before the Unit of Work opens: holding its connection while the directory
-        # waits for another one would let concurrent requests drain the pool and deadlock.
-        author_exists = not await self._authors.unknown_ids([author_id])
-        # The book row is locked while crediting; on a database without row locks (SQLite)
-        # a lost race is simply tried again, since credits commute.
-        await retry_on_conflict(lambda: self._add(book_id, author_id, author_exists))
-
-    async def _add(self, book_id: int, author_id: int, author_exists: bool) -> None:
-        async with self._unit_of_work() as uow:
+    async def credit() -> None:
+        async with uow:
+            # Lock order: the book row, then its credit rows, then (by the key check) the
+            # author's row; every writer of credits takes them in this order.
             book = await uow.books.get(book_id, for_update=True)
             if book is None:
                 raise BookNotFound(book_id)
-            if author_id in book.author_ids:
-                return
-            if not author_exists:
-                raise AuthorNotFound(author_id)
-            book.add_author(author_id)
-            await uow.commit()
+            # Before the idempotent no-op: a stale If-Match is a 412 even when the author
+            # is credited already (RFC 9110 evaluates the precondition first).
+            check_version(book.version, expected_version)
+            if book.add_author(author_id):
+                await uow.commit()
+
+    try:
+        # A lost race (a deadlock, or SQLite's optimistic version check) is tried again:
+        # credits commute. With an expected version the next try finds the book moved on
+        # and refuses (VersionMismatch).
+        await retry_on_conflict(credit)
+    except UnknownAuthor:
+        raise UnknownAuthor(author_id) from None

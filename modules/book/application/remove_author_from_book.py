@@ -1,25 +1,25 @@
 """Use case: take an author's credit off a book -> AuthorRemovedFromBook."""
 
-from collections.abc import Callable
-
 from modules.book.application.unit_of_work import BookUnitOfWork
-from modules.book.domain.errors import AuthorNotFound, BookNotFound
+from modules.book.domain.errors import AuthorNotCredited, BookNotFound
 from modules.shared_kernel.application.retry import retry_on_conflict
+from modules.shared_kernel.application.versions import check_version
 
 
-class RemoveAuthorFromBook:
-    def __init__(self, unit_of_work: Callable[[], BookUnitOfWork]) -> None:
-        self._unit_of_work = unit_of_work
+async def remove_author_from_book(uow: BookUnitOfWork, book_id: int, author_id: int, *,
+                                  expected_version: int | None = None) -> None:
+    """`expected_version`: uncredit only if the book is still at that version."""
 
-    async def __call__(self, book_id: int, author_id: int) -> None:
-        # Like crediting: the row is locked, and a lost race (SQLite) is simply tried again.
-        await retry_on_conflict(lambda: self._remove(book_id, author_id))
-
-    async def _remove(self, book_id: int, author_id: int) -> None:
-        async with self._unit_of_work() as uow:
+    async def uncredit() -> None:
+        async with uow:
+            # Lock order as in add_author_to_book: the book row, then its credit rows.
             book = await uow.books.get(book_id, for_update=True)
             if book is None:
                 raise BookNotFound(book_id)
+            check_version(book.version, expected_version)
             if not book.remove_author(author_id):
-                raise AuthorNotFound(author_id)
+                raise AuthorNotCredited(book_id, author_id)
             await uow.commit()
+
+    # A lost race is tried again; with an expected version, the next try refuses.
+    await retry_on_conflict(uncredit)

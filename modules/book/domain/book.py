@@ -63,6 +63,8 @@ class Book(Aggregate):
     id: int = field(default_factory=next_id)
     # Optimistic concurrency: storage bumps it with every change, credits included.
     version: int = 0
+    # How many events the book has recorded: the next one is numbered one more.
+    last_event_sequence: int = 0
 
     def __post_init__(self) -> None:
         self.title = valid_title(self.title)
@@ -101,7 +103,8 @@ class Book(Aggregate):
         if len(self.credits) >= MAX_AUTHORS:
             raise InvalidBook(f"a book lists at most {MAX_AUTHORS} authors", field="author_ids")
         self.credits.append(AuthorCredit(author_id))
-        self.record(AuthorAddedToBook(book_id=self.id, author_id=author_id))
+        self.record(AuthorAddedToBook(book_id=self.id, author_id=author_id,
+                                      sequence=self._next_sequence()))
         return True
 
     def remove_author(self, author_id: int) -> bool:
@@ -109,7 +112,8 @@ class Book(Aggregate):
         for credit in self.credits:
             if credit.author_id == author_id:
                 self.credits.remove(credit)
-                self.record(AuthorRemovedFromBook(book_id=self.id, author_id=author_id))
+                self.record(AuthorRemovedFromBook(book_id=self.id, author_id=author_id,
+                                                  sequence=self._next_sequence()))
                 return True
         return False
 
@@ -128,6 +132,12 @@ class Book(Aggregate):
     def change_publication_year(self, year: int) -> None:
         self.publication_year = valid_publication_year(year)
 
-    def delete(self) -> None:
-        """Mark the book as removed from the catalogue; its authors will forget it."""
-        self.record(BookDeleted(book_id=self.id, author_ids=self.author_ids))
+    def record_deletion(self) -> None:
+        """Record that the book leaves the catalogue (its repository removes it), so its
+        authors forget it."""
+        self.record(BookDeleted(book_id=self.id, author_ids=self.author_ids,
+                                sequence=self._next_sequence()))
+
+    def _next_sequence(self) -> int:
+        self.last_event_sequence += 1
+        return self.last_event_sequence

@@ -25,9 +25,22 @@ class UnknownAuthors(InvalidValue):
         self.author_ids = author_ids
 
 
-class AuthorNotFound(NotFound):
-    def __init__(self, author_id: int) -> None:
-        super().__init__(f"there is no author {author_id}")
+class UnknownAuthor(NotFound):
+    """Crediting an author id that names no author (or no longer does)."""
+
+    kind = "author-not-found"
+
+    def __init__(self, author_id: int | None = None) -> None:
+        super().__init__(f"there is no author {author_id}" if author_id is not None
+                         else "an author credited on the book does not exist")
+        self.author_id = author_id
+
+
+class AuthorNotCredited(NotFound):
+    kind = "author-not-found"
+
+    def __init__(self, book_id: int, author_id: int) -> None:
+        super().__init__(f"author {author_id} is not credited on book {book_id}")
         self.author_id = author_id
 
 

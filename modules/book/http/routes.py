@@ -4,8 +4,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
+from modules.book.application.add_author_to_book import add_author_to_book
+from modules.book.application.add_book import add_book
+from modules.book.application.delete_book import delete_book
 from modules.book.application.read_models import BookDTO
-from modules.book.application.revise_book import BookRevision
+from modules.book.application.remove_author_from_book import remove_author_from_book
+from modules.book.application.revise_book import BookRevision, revise_book
 from modules.book.container import BookContainer
 from modules.book.domain.book import MAX_TITLE
 from modules.book.domain.errors import BookNotFound
@@ -42,20 +46,22 @@ async def _shown(books: BookContainer, book_id: int, status_code: int = 200) -> 
 
 
 @router.post(
-    "",
+    "", name="add_book",
     response_model=BookDTO,
     status_code=status.HTTP_201_CREATED,
     summary="Add a book to the catalogue",
     dependencies=WRITE, responses=problem_responses(401, 409, 413, 422, 503),
 )
-async def add_book(body: NewBook, books: Books, request: Request) -> Response:
-    book_id = await books.add_book()(
+async def post_book(body: NewBook, books: Books, request: Request) -> Response:
+    book_id = await books.bus().run(
+        add_book,
         title=body.title,
         isbn=Isbn(body.isbn),
         pages=body.pages,
         price=body.price.to_money(),
         publication_year=body.publication_year,
         author_ids=body.author_ids,
+        authors=books.author_directory(),
     )
     response = await _shown(books, book_id, status.HTTP_201_CREATED)
     response.headers["Location"] = str(request.url_for("get_book", book_id=str(book_id)).path)
@@ -85,9 +91,10 @@ async def list_books(
     return ModelResponse(page_of(found, request, BookDTO))
 
 
-@router.patch("/{book_id}", response_model=BookDTO, summary="Change a book's details",
-              dependencies=WRITE, responses=problem_responses(401, 404, 409, 412, 413, 422))
-async def revise_book(
+@router.patch("/{book_id}", name="revise_book", response_model=BookDTO,
+              summary="Change a book's details", dependencies=WRITE,
+              responses=problem_responses(401, 404, 409, 412, 413, 422))
+async def patch_book(
     book_id: BookId, body: BookChanges, books: Books,
     if_match: IfMatch = None,
 ) -> Response:
@@ -95,35 +102,37 @@ async def revise_book(
         title=body.title,
         isbn=Isbn(body.isbn) if body.isbn is not None else None,
         pages=body.pages,
-        price=body.price.to_money() if body.price is not None else None,
+        price=body.price.to_new_price() if body.price is not None else None,
         publication_year=body.publication_year,
     )
-    await books.revise_book()(book_id, revision, expected_version=expected_version(if_match))
+    await books.bus().run(revise_book, book_id, revision,
+                          expected_version=expected_version(if_match))
     return await _shown(books, book_id)
 
 
-@router.put("/{book_id}/authors/{author_id}", response_model=BookDTO,
+@router.put("/{book_id}/authors/{author_id}", name="add_author_to_book", response_model=BookDTO,
             summary="Credit an author on a book (AuthorAddedToBook)",
-            dependencies=WRITE, responses=problem_responses(401, 404, 409, 422))
-async def add_author_to_book(
-    book_id: BookId, author_id: AuthorId, books: Books
-) -> Response:
-    await books.add_author_to_book()(book_id, author_id)
+            dependencies=WRITE, responses=problem_responses(401, 404, 409, 412, 422))
+async def put_book_author(book_id: BookId, author_id: AuthorId, books: Books,
+                          if_match: IfMatch = None) -> Response:
+    await books.bus().run(add_author_to_book, book_id, author_id,
+                          authors=books.author_directory(),
+                          expected_version=expected_version(if_match))
     return await _shown(books, book_id)
 
 
-@router.delete("/{book_id}/authors/{author_id}", response_model=BookDTO,
-               summary="Remove an author's credit (AuthorRemovedFromBook)",
-               dependencies=WRITE, responses=problem_responses(401, 404, 409, 422))
-async def remove_author_from_book(
-    book_id: BookId, author_id: AuthorId, books: Books
-) -> Response:
-    await books.remove_author_from_book()(book_id, author_id)
+@router.delete("/{book_id}/authors/{author_id}", name="remove_author_from_book",
+               response_model=BookDTO, summary="Remove an author's credit (AuthorRemovedFromBook)",
+               dependencies=WRITE, responses=problem_responses(401, 404, 409, 412, 422))
+async def delete_book_author(book_id: BookId, author_id: AuthorId, books: Books,
+                             if_match: IfMatch = None) -> Response:
+    await books.bus().run(remove_author_from_book, book_id, author_id,
+                          expected_version=expected_version(if_match))
     return await _shown(books, book_id)
 
 
-@router.delete("/{book_id}", status_code=status.HTTP_204_NO_CONTENT,
+@router.delete("/{book_id}", name="delete_book", status_code=status.HTTP_204_NO_CONTENT,
                summary="Remove a book from the catalogue (BookDeleted)",
-               dependencies=WRITE, responses=problem_responses(401, 404, 409, 422))
-async def delete_book(book_id: BookId, books: Books) -> None:
-    await books.delete_book()(book_id)
+               dependencies=WRITE, responses=problem_responses(401, 404, 409, 412, 422))
+async def delete_book_by_id(book_id: BookId, books: Books, if_match: IfMatch = None) -> None:
+    await books.bus().run(delete_book, book_id, expected_version=expected_version(if_match))

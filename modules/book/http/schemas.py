@@ -4,6 +4,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from modules.book.application.revise_book import NewPrice
 from modules.book.domain.book import (
     MAX_AUTHORS,
     MAX_PAGES,
@@ -25,18 +26,39 @@ IsbnText = Annotated[
 ]
 Pages = Annotated[WholeNumber, Field(ge=1, le=MAX_PAGES)]
 Year = Annotated[WholeNumber, domain_rule(valid_publication_year)]
+Amount = Annotated[WholeNumber, Field(ge=0, le=MAX_AMOUNT)]
+Currency = Annotated[str, Field(pattern="^[A-Z]{3}$", description="ISO 4217 code."),
+                     domain_rule(valid_currency)]
 
 
 class PriceIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    amount: Annotated[WholeNumber, Field(ge=0, le=MAX_AMOUNT)]
-    currency: Annotated[
-        str, Field(pattern="^[A-Z]{3}$", description="ISO 4217 code."), domain_rule(valid_currency)
-    ] = DEFAULT_CURRENCY
+    amount: Amount
+    currency: Currency = DEFAULT_CURRENCY
 
     def to_money(self) -> Money:
         return Money(self.amount, self.currency)
+
+
+class PriceChange(BaseModel):
+    """A PATCH's price: without `currency` the book keeps its own (no default applies)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    amount: Amount
+    currency: Currency | None = Field(
+        None, description="ISO 4217 code; leave it out to keep the book's currency.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nulls(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            reject_nulls(data, {"currency"})
+        return data
+
+    def to_new_price(self) -> NewPrice:
+        return NewPrice(self.amount, self.currency)
 
 
 class NewBook(BaseModel):
@@ -71,7 +93,7 @@ class BookChanges(BaseModel):
     title: Title | None = None
     isbn: IsbnText | None = None
     pages: Pages | None = None
-    price: PriceIn | None = None
+    price: PriceChange | None = None
     publication_year: Year | None = None
 
     @model_validator(mode="before")

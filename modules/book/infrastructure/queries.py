@@ -9,6 +9,8 @@ from modules.book.application.read_models import BookAuthorDTO, BookDTO, PriceDT
 from modules.shared_kernel.application.pages import Slice
 from modules.shared_kernel.domain.snowflake import decode
 from persistence.database import reading
+from persistence.search_keys import contains_term
+from persistence.search_pages import search_page
 from persistence.tables import authors, book_authors, books
 
 _credited = book_authors.join(authors, authors.c.id == book_authors.c.author_id)
@@ -72,14 +74,23 @@ class SqlBookQueries:
     async def books(
         self, *, title: str | None, isbn: str | None, after: int | None, limit: int
     ) -> Slice[BookDTO]:
-        page = select(books).order_by(books.c.id).limit(limit + 1)
-        if title:
-            page = page.where(books.c.title.icontains(title, autoescape=True))
-        if isbn:
-            page = page.where(books.c.isbn == isbn)
-        if after is not None:
-            page = page.where(books.c.id > after)
+        if title and not isbn:
+            found = await search_page(
+                self._page, books, lambda rows: contains_term(rows.c.title_key, title),
+                after=after, size=limit + 1)
+        else:
+            page = select(books).order_by(books.c.id).limit(limit + 1)
+            if isbn:  # one book at most, found through the ISBN's index
+                page = page.where(books.c.isbn == isbn)
+                if title:
+                    page = page.where(contains_term(books.c.title_key, title))
+            if after is not None:
+                page = page.where(books.c.id > after)
+            found = await self._page(page)
+        return Slice(items=found[:limit], more=len(found) > limit)
+
+    async def _page(self, page: Select[Any]) -> list[BookDTO]:
+        """The books `page` selects, joined to their authors: one statement."""
         async with self._engine.connect() as connection:
             rows = (await connection.execute(_with_authors(page.subquery("page")))).all()
-        found = _books_from_rows(rows)
-        return Slice(items=found[:limit], more=len(found) > limit)
+        return _books_from_rows(rows)

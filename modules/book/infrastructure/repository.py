@@ -17,7 +17,9 @@ class SqlAlchemyBookRepository:
         self._session = session
 
     async def get(self, book_id: int, *, for_update: bool = False) -> Book | None:
-        return await self._session.get(Book, book_id, with_for_update=for_update)
+        # NO KEY UPDATE: holds other writers off, but not the key checks of rows that refer to it.
+        lock = {"key_share": True} if for_update else None
+        return await self._session.get(Book, book_id, with_for_update=lock)
 
     async def add(self, book: Book) -> None:
         self._session.add(book)

@@ -4,9 +4,15 @@ Each module names its own errors (IsbnAlreadyUsed, AuthorNotFound, ...) as subcl
 these kinds, so the HTTP layer can answer every one of them from a single place.
 """
 
+from typing import ClassVar
+
 
 class DomainError(Exception):
     """A rule of the catalogue was broken; `message` is safe to show to a client."""
+
+    # The problem type clients see; None: the class name, in kebab case. Set where two
+    # errors are one kind of problem to a client (a stable name is part of the API).
+    kind: ClassVar[str | None] = None
 
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)

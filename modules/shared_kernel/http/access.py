@@ -6,6 +6,7 @@ Without any configured token everything is open (the embedded demo); the startup
 import hashlib
 import hmac
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -48,12 +49,16 @@ class AccessRules:
             log.warning("no API tokens configured: anyone may write (set API_TOKEN_HASHES)")
 
 
+def refusal() -> HTTPException:
+    return HTTPException(401, "a valid bearer token is required",
+                         headers={"WWW-Authenticate": 'Bearer realm="bookshelf"'})
+
+
 def _check(request: Request, credentials: HTTPAuthorizationCredentials | None) -> None:
     rules: AccessRules = request.app.state.access
     if rules.open or (credentials is not None and rules.admits(credentials.credentials)):
         return
-    raise HTTPException(401, "a valid bearer token is required",
-                        headers={"WWW-Authenticate": 'Bearer realm="bookshelf"'})
+    raise refusal()
 
 
 async def writer(request: Request, credentials: Credentials) -> None:
@@ -65,6 +70,21 @@ async def reader(request: Request) -> None:
     # closes them, and then `publish_read_security` declares it on every read.
     if request.app.state.access.reads_require_token:
         _check(request, await bearer(request))
+
+
+def needs_token(rules: AccessRules, route_dependencies: Iterable[Any]) -> bool:
+    """Whether a route that depends on these asks its caller for a token, given the rules."""
+    if rules.open:
+        return False
+    declared = set(route_dependencies)
+    return writer in declared or (reader in declared and rules.reads_require_token)
+
+
+async def admitted(request: Request) -> bool:
+    """The caller sent a token the rules admit (what `writer` checks, as a yes or no)."""
+    credentials = await bearer(request)
+    rules: AccessRules = request.app.state.access
+    return credentials is not None and rules.admits(credentials.credentials)
 
 
 def publish_read_security(app: FastAPI) -> None:

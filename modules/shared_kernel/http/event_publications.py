@@ -10,6 +10,7 @@ from modules.shared_kernel.application.ids import Id, IdInput
 from modules.shared_kernel.application.pages import DEFAULT_LIMIT, MAX_LIMIT, Page
 from modules.shared_kernel.domain.errors import Conflict, NotFound
 from modules.shared_kernel.http.access import WRITE
+from modules.shared_kernel.http.pages import next_page_link
 from modules.shared_kernel.http.problems import problem_responses
 
 router = APIRouter(prefix="/admin/event-publications", tags=["operations"])
@@ -19,7 +20,8 @@ class EventPublicationDTO(BaseModel):
     id: Id
     event_type: str
     schema_version: int
-    payload: dict[str, Any]
+    payload: dict[str, Any] = Field(
+        description="The event's fields; ids (`book_id`, `author_ids`, ...) as strings of digits.")
     aggregate_id: Id
     listener: str
     attempts: int
@@ -40,12 +42,33 @@ class PublicationNotFailed(Conflict):
         super().__init__(f"event publication {publication_id} has not been given up on")
 
 
+def ids_as_strings(payload: dict[str, Any]) -> dict[str, Any]:
+    """A stored event's fields with its ids as the API shows every id: strings of digits
+    (snowflakes exceed 2^53, and JavaScript rounds such numbers). Ids are told by their
+    field's name (`*_id`, `*_ids`), not by the event's class, so a payload whose type or
+    schema no code reads any more (the very ones an operator looks at) shows them so too."""
+
+    def shown(name: str, value: Any) -> Any:
+        if name.endswith("_id") and _is_number(value):
+            return str(value)
+        if name.endswith("_ids") and isinstance(value, list):
+            return [str(item) if _is_number(item) else item for item in value]
+        return value
+
+    return {name: shown(name, value) for name, value in payload.items()}
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _shown(row: dict[str, Any]) -> EventPublicationDTO:
     def time(ms: int | None) -> datetime | None:
         return None if ms is None else datetime.fromtimestamp(ms / 1000, tz=UTC)
 
     return EventPublicationDTO(
-        **{k: v for k, v in row.items() if not k.endswith("_ms")},
+        **{k: v for k, v in row.items() if not k.endswith("_ms") and k != "payload"},
+        payload=ids_as_strings(row["payload"]),
         created_at=time(row["created_at_ms"]), next_attempt_at=time(row["next_attempt_at_ms"]),
         completed_at=time(row["completed_at_ms"]), failed_at=time(row["failed_at_ms"]),
     )
@@ -59,12 +82,12 @@ async def list_publications(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     after: Annotated[IdInput | None, Query(description="Id of the last one seen.")] = None,
 ) -> Page[EventPublicationDTO]:
-    publications = request.app.state.container.event_publications()
+    publications = request.app.state.container.publication_operations()
     rows = await publications.listing(state, after=after, limit=limit + 1)
     items = [_shown(row) for row in rows[:limit]]
     next_url = None
     if len(rows) > limit:
-        next_url = str(request.url.include_query_params(after=str(items[-1].id)))
+        next_url = next_page_link(request, after=items[-1].id)
     return Page[EventPublicationDTO](items=items, next=next_url)
 
 
@@ -73,11 +96,11 @@ async def list_publications(
              dependencies=WRITE, responses=problem_responses(401, 404, 409, 422))
 async def resubmit(publication_id: IdInput, request: Request) -> EventPublicationDTO:
     container = request.app.state.container
-    publications = container.event_publications()
+    publications = container.publication_operations()
     if not await publications.resubmit(publication_id):
         if await publications.entry(publication_id) is None:
             raise PublicationNotFound(publication_id)
         raise PublicationNotFailed(publication_id)
-    container.event_relay().wake()
+    container.relay_wakeup().set()
     entry = await publications.entry(publication_id)
     return _shown(entry)

@@ -44,7 +44,7 @@ async def ready(request: Request, response: Response) -> Readiness:
                 current = await connection.scalar(text("SELECT version_num FROM alembic_version"))
             if current != request.app.state.schema_head:
                 migrations = f"at {current}, expected {request.app.state.schema_head}"
-            events = EventBacklog(**await container.event_publications().counts())
+            events = EventBacklog(**await container.publication_operations().counts())
     except Exception as error:  # any failure to answer means not ready
         database = f"unavailable ({type(error).__name__})"
     is_ready = database == "ok" and migrations == "at head"

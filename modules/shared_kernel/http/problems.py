@@ -30,6 +30,7 @@ from modules.shared_kernel.domain.errors import (
     VersionMismatch,
 )
 from modules.shared_kernel.domain.snowflake import IdsUnavailable
+from modules.shared_kernel.http.unreadable_json import unreadable_json
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_PREFIX = "urn:bookshelf:problem:"
@@ -109,9 +110,22 @@ async def _invalid_request(_request: Request, error: Exception) -> JSONResponse:
                    errors=errors)
 
 
+async def _bad_request(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, HTTPException)
+    failure = error.__cause__
+    if isinstance(failure, ValueError | RecursionError):
+        # FastAPI could not parse a JSON body (it raises its 400 `from` the parser's error): a
+        # number too long for int() or nesting too deep. Invalid input, so 422 on the field.
+        # The body was read before it was parsed; the request keeps it.
+        errors = unreadable_json(await request.body(), failure)
+        return problem(422, "the request is not valid; see errors", kind="invalid-request",
+                       errors=errors)
+    return await _http_error(request, error)
+
+
 async def _domain_error(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, DomainError)
-    kind = _slug(type(error).__name__)
+    kind = error.kind or _slug(type(error).__name__)
     if isinstance(error, InvalidValue):
         field_errors = [{"in": "body", "field": error.field or "", "message": error.message}]
         return problem(422, error.message, kind=kind, errors=field_errors)
@@ -182,6 +196,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(400, _bad_request)  # before _http_error, for 400s only
     app.add_exception_handler(IdsUnavailable, _ids_unavailable)
     # Registered by class, so they are answered without the catch-all's re-raise: a lost
     # database is an expected condition, not a crash to report per request.
