@@ -66,6 +66,45 @@ async def test_a_write_without_a_valid_token_is_401_and_changes_nothing(
     assert (await guarded.get("/authors")).json()["items"] == []
 
 
+NAME = b'{"first_name": "Han", "last_name": "Kang"}'
+
+
+@pytest.mark.parametrize(("path", "body"), [
+    ("/authors?unknown=1", NAME),                            # an unknown query parameter
+    ("/authors?name=%FF", NAME),                             # a query that is not UTF-8
+    ("/authors", b'{"first_name": '),                        # not JSON
+    ("/authors", b'{"first_name": "\xff\xfe"}'),             # not UTF-8
+    ("/authors", b'{"first_name": 1}'),                      # invalid fields
+    ("/books", b'{"pages": ' + b"9" * 5000 + b"}"),          # a number too long to read
+    ("/books", b"[" * 100_000 + b"]" * 100_000),             # nesting too deep to read
+    ("/books", b'{"title": "' + b"x" * 2 * 1024 * 1024 + b'"}'),  # over MAX_BODY_BYTES
+])
+async def test_a_write_without_a_token_is_401_whatever_it_sends(
+    guarded: httpx.AsyncClient, path: str, body: bytes
+) -> None:
+    response = await guarded.post(path, content=body,
+                                  headers={"content-type": "application/json"})
+
+    assert_problem(response, 401, "unauthorized")
+    assert response.headers["www-authenticate"].startswith("Bearer")
+
+
+async def test_with_the_token_the_same_mistakes_are_judged(guarded: httpx.AsyncClient) -> None:
+    response = await guarded.post("/authors?unknown=1", content=NAME,
+                                  headers={**WRITE, "content-type": "application/json"})
+
+    problem = assert_problem(response, 422, "invalid-request")
+    assert problem["errors"][0]["field"] == "unknown"
+
+
+@pytest.mark.parametrize("path", ["/books?unknown=1", "/books?title=%FF", "/books?limit=ten",
+                                  "/books/not-an-id", "/authors/0?unknown=1"])
+async def test_a_closed_read_without_a_token_is_401_whatever_it_asks(
+    closed: httpx.AsyncClient, path: str
+) -> None:
+    assert_problem(await closed.get(path), 401, "unauthorized")
+
+
 async def test_every_kind_of_write_needs_the_token(guarded: httpx.AsyncClient) -> None:
     made = await guarded.post("/authors", json={"first_name": "Han", "last_name": "Kang"},
                               headers=WRITE)
@@ -110,6 +149,13 @@ async def test_closed_reads_are_published_as_needing_the_token(closed: httpx.Asy
 
     assert openapi["paths"]["/books"]["get"]["security"] == [{"HTTPBearer": []}]
     assert "security" not in openapi["paths"]["/health/live"]["get"]
+
+
+async def test_a_closed_read_is_401_for_head_too(closed: httpx.AsyncClient) -> None:
+    response = await closed.head("/books")
+
+    assert response.status_code == 401
+    assert response.content == b""
 
 
 def test_a_token_hash_must_be_a_sha256_digest() -> None:

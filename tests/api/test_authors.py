@@ -111,6 +111,7 @@ async def test_listing_pages_by_keyset_in_id_order(client: httpx.AsyncClient) ->
 
     seen = [a["id"] for page in (first, second, third) for a in page["items"]]
     assert seen == sorted(made, key=int)
+    assert first["next"] == f"/authors?limit=2&after={made[1]}"  # a path: no host, no scheme
     assert third["next"] is None
 
 

@@ -1,5 +1,6 @@
 """Whatever a client sends, the answer is a clear 4xx and nothing stored changes."""
 
+import json
 from collections.abc import AsyncIterator
 
 import httpx
@@ -122,3 +123,49 @@ async def test_sql_looking_text_is_stored_verbatim_and_searched_as_text(
 
     assert [b["id"] for b in found] == [book["id"]]
     assert found[0]["title"] == title
+
+
+def raw_book(field: str, raw_value: bytes) -> bytes:
+    """A book body whose `field` holds JSON text httpx would not write (too long, too deep)."""
+    body = book_body(**{field: "__raw__"})
+    return json.dumps(body).encode().replace(b'"__raw__"', raw_value)
+
+
+async def post_json(client: httpx.AsyncClient, path: str, body: bytes) -> httpx.Response:
+    return await client.post(path, content=body, headers={"content-type": "application/json"})
+
+
+@pytest.mark.parametrize(("field", "raw_value", "named"), [
+    ("pages", b"9" * 5000, "pages"),
+    ("pages", b"-" + b"1" * 5000, "pages"),
+    ("price", b'{"amount": ' + b"1" * 5000 + b"}", "price.amount"),
+])
+async def test_an_integer_too_long_to_read_is_422_on_its_field(
+    client: httpx.AsyncClient, field: str, raw_value: bytes, named: str
+) -> None:
+    response = await post_json(client, "/books", raw_book(field, raw_value))
+
+    problem = assert_problem(response, 422, "invalid-request")
+    assert [e["field"] for e in problem["errors"]] == [named]
+    assert await nothing_stored(client)
+
+
+async def test_a_body_nested_too_deeply_is_422_on_the_field_that_nests(
+    client: httpx.AsyncClient,
+) -> None:
+    deep = b"[" * 100_000 + b"]" * 100_000
+
+    response = await post_json(client, "/books", raw_book("author_ids", deep))
+
+    problem = assert_problem(response, 422, "invalid-request")
+    assert [(e["in"], e["field"]) for e in problem["errors"]] == [("body", "author_ids")]
+    assert await nothing_stored(client)
+
+
+async def test_a_body_that_is_itself_nested_too_deeply_is_422_on_the_body(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await post_json(client, "/authors", b"[" * 100_000 + b"]" * 100_000)
+
+    problem = assert_problem(response, 422, "invalid-request")
+    assert [(e["in"], e["field"]) for e in problem["errors"]] == [("body", "")]

@@ -175,6 +175,20 @@ async def test_pages_follow_each_other_without_gaps_or_repeats(
     assert seen == sorted(made, key=int)
 
 
+async def test_the_next_link_is_a_path_whatever_host_the_request_named(
+    client: httpx.AsyncClient,
+) -> None:
+    # Behind a TLS proxy the request's scheme and Host are not the client's; a spoofed Host
+    # must not end up in a link the client follows.
+    first = await new_book(client)
+    await new_book(client)
+
+    response = await client.get("/books", params={"limit": 1, "title": "vegetarian"},
+                                headers={"Host": "evil.example"})
+
+    assert response.json()["next"] == f"/books?limit=1&title=vegetarian&after={first['id']}"
+
+
 async def test_patch_changes_only_what_is_sent(client: httpx.AsyncClient) -> None:
     book = await new_book(client)
 
@@ -189,6 +203,28 @@ async def test_patch_changes_only_what_is_sent(client: httpx.AsyncClient) -> Non
         "price": {"amount": 15, "currency": "USD"}, "publication_year": 2014,
     }
     assert (await client.get(f"/books/{book['id']}")).json() == response.json()
+
+
+async def test_a_price_without_a_currency_keeps_the_books_currency(
+    client: httpx.AsyncClient,
+) -> None:
+    # Issue 11: a partial price used to fall back to KRW, silently changing a USD book's
+    # currency.
+    book = await new_book(client, price={"amount": 1500, "currency": "USD"})
+
+    response = await client.patch(f"/books/{book['id']}", json={"price": {"amount": 2499}})
+
+    assert response.status_code == 200
+    assert response.json()["price"] == {"amount": 2499, "currency": "USD"}
+
+
+async def test_a_price_with_a_null_currency_is_refused(client: httpx.AsyncClient) -> None:
+    book = await new_book(client)
+
+    response = await client.patch(f"/books/{book['id']}",
+                                  json={"price": {"amount": 1, "currency": None}})
+
+    assert_problem(response, 422)
 
 
 async def test_patch_keeps_the_isbn_a_book_already_has(client: httpx.AsyncClient) -> None:

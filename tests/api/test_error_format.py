@@ -7,8 +7,9 @@ import pytest
 from dependency_injector import providers
 from fastapi import FastAPI
 
+from modules.book.infrastructure.unit_of_work import SqlAlchemyBookUnitOfWork
 from modules.container import ApplicationContainer
-from tests.api.catalogue import assert_problem, new_book
+from tests.api.catalogue import assert_problem, book_body, new_book
 
 
 async def test_an_unknown_route_is_a_404_problem(client: httpx.AsyncClient) -> None:
@@ -53,13 +54,35 @@ async def test_an_unexpected_failure_is_a_500_problem_that_reveals_nothing(
     assert problem["detail"] == "the service failed to answer; the error has been logged"
 
 
-async def test_a_constraint_clash_names_the_field_without_echoing_sql(
-    client: httpx.AsyncClient,
+class BlindToIsbns(SqlAlchemyBookUnitOfWork):
+    """A Book unit of work whose ISBN check misses the other book (as a racing writer's
+    does): only the unique constraint is left to refuse the duplicate."""
+
+    def start(self) -> None:
+        super().start()
+
+        async def never_in_use(*_args: object, **_kwargs: object) -> bool:
+            return False
+
+        self.books.isbn_in_use = never_in_use  # type: ignore[method-assign]
+
+
+@pytest.fixture
+def isbn_check_missed(container: ApplicationContainer) -> Iterator[None]:
+    with container.book.unit_of_work.override(providers.Factory(
+            BlindToIsbns, session_factory=container.session_factory,
+            publication_log=container.publication_log)):
+        yield
+
+
+async def test_a_constraint_clash_is_a_409_without_echoing_sql(
+    client: httpx.AsyncClient, isbn_check_missed: None
 ) -> None:
     book = await new_book(client)
 
-    response = await client.post("/books", json={**book, "isbn": book["isbn"], "authors": None})
+    response = await client.post("/books", json=book_body(isbn=book["isbn"]))
 
-    problem = assert_problem(response, 422)  # the read-only fields are refused first
-    assert "INSERT" not in response.text
-    assert {e["field"] for e in problem["errors"]} == {"id", "created_at", "authors"}
+    problem = assert_problem(response, 409, "isbn-already-used")  # the constraint refused it
+    assert problem["detail"] == "another book already has this ISBN"
+    for leak in ("INSERT", "uq_books_isbn", "duplicate key", "UNIQUE constraint", book["isbn"]):
+        assert leak not in response.text

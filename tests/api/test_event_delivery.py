@@ -7,10 +7,13 @@ from typing import Any
 import httpx
 import pytest
 from dependency_injector import providers
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from modules.book.domain.events import AuthorAddedToBook
 from modules.container import ApplicationContainer
 from tests.api.catalogue import assert_problem, books_of, new_author, new_book
+from tests.api.listeners import FailsAtFirst
 from tests.eventually import eventually
 
 
@@ -20,26 +23,35 @@ async def publications(client: httpx.AsyncClient, state: str) -> list[dict[str, 
     return list(response.json()["items"])
 
 
-class FailsAtFirst:
-    """The real handler, after failing `failures` times as a lost connection would."""
-
-    def __init__(self, real: Any, failures: int) -> None:
-        self.real, self.failures, self.calls = real, failures, 0
-        self.received: list[AuthorAddedToBook] = []
-
-    async def __call__(self, event: AuthorAddedToBook) -> None:
-        self.calls += 1
-        self.received.append(event)
-        if self.calls <= self.failures:
-            raise ConnectionError("author database unreachable")
-        await self.real(event)
-
-
 @pytest.fixture
 def handler_failing_once(container: ApplicationContainer) -> Iterator[FailsAtFirst]:
     handler = FailsAtFirst(container.author.credit_book(), failures=1)
     with container.author.credit_book.override(providers.Object(handler)):
         yield handler
+
+
+class FailsInTheDatabase:
+    """A handler whose statement the database refuses: the error SQLAlchemy raises carries
+    the SQL, its parameters and the driver's message with the stored values."""
+
+    SECRET = "s3cret-biography"
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def __call__(self, uow: Any, event: AuthorAddedToBook) -> None:
+        async with self.engine.begin() as connection:  # the author exists: a duplicate key
+            await connection.execute(text(
+                "INSERT INTO authors (id, first_name, last_name, biography, version) "
+                "VALUES (:id, 'Han', 'Kang', :biography, 1)"),
+                {"id": event.author_id, "biography": self.SECRET})
+
+
+@pytest.fixture
+def handler_failing_in_the_database(container: ApplicationContainer) -> Iterator[None]:
+    with container.author.credit_book.override(
+            providers.Object(FailsInTheDatabase(container.engine()))):
+        yield
 
 
 @pytest.fixture
@@ -75,7 +87,8 @@ async def test_a_handler_that_keeps_failing_is_given_up_on_reported_and_resubmit
     failed = await eventually(lambda: publications(client, "failed"), lambda items: items)
 
     assert failed[0]["attempts"] == 4  # EVENT_MAX_ATTEMPTS in the test settings
-    assert failed[0]["payload"] == {"book_id": int(book["id"]), "author_id": int(han["id"])}
+    assert failed[0]["payload"] == {"book_id": book["id"], "author_id": han["id"],
+                                    "sequence": 1}
     readiness = (await client.get("/health/ready")).json()
     assert readiness["events"] == {"pending": 0, "failed": 1}
     calls = handler_always_failing.calls
@@ -88,6 +101,28 @@ async def test_a_handler_that_keeps_failing_is_given_up_on_reported_and_resubmit
     assert response.status_code == 200
     await eventually(lambda: books_of(client, han), lambda ids: ids == [book["id"]])
     assert await publications(client, "failed") == []
+
+
+async def test_the_operator_listing_shows_ids_as_strings_and_errors_without_sql(
+    client: httpx.AsyncClient, handler_failing_in_the_database: None
+) -> None:
+    # Issue 11: ids above 2^53 were JSON numbers (JavaScript rounds them), and last_error
+    # carried the statement, its parameters and the stored values.
+    han = await new_author(client)
+    book = await new_book(client)
+    assert (await client.put(f"/books/{book['id']}/authors/{han['id']}")).status_code == 200
+
+    failed = await eventually(lambda: publications(client, "failed"), lambda items: items)
+
+    shown = failed[0]
+    assert shown["payload"] == {"book_id": book["id"], "author_id": han["id"], "sequence": 1}
+    assert isinstance(shown["id"], str)
+    assert shown["aggregate_id"] == book["id"]
+    error = shown["last_error"]
+    assert error.startswith("IntegrityError")
+    for leak in ("INSERT", "authors", "[SQL", "parameters", FailsInTheDatabase.SECRET,
+                 han["id"], "Key (id)"):
+        assert leak not in error, error
 
 
 async def test_only_a_failed_publication_can_be_resubmitted(client: httpx.AsyncClient) -> None:
@@ -110,7 +145,7 @@ async def test_an_exploding_handler_never_turns_the_request_into_a_500(
     assert response.status_code == 200
     assert [a["id"] for a in response.json()["authors"]] == [han["id"]]  # the change stands
     assert handler_always_failing.received[0] == AuthorAddedToBook(
-        book_id=int(book["id"]), author_id=int(han["id"]))
+        book_id=int(book["id"]), author_id=int(han["id"]), sequence=1)
     assert await books_of(client, han) == []
 
 

@@ -2,11 +2,15 @@
 
 import json
 import logging
+from typing import Any
 
 import httpx
 import pytest
+from dependency_injector import providers
 
+from modules.container import ApplicationContainer
 from modules.shared_kernel.infrastructure.logs import configure_logging
+from tests.api.catalogue import new_author, new_book
 
 
 async def test_a_sane_request_id_is_kept_and_returned(client: httpx.AsyncClient) -> None:
@@ -58,3 +62,31 @@ def test_json_logs_are_one_object_per_line_with_the_request_id(
     assert record["logger"] == "bookshelf.requests"
     assert (record["method"], record["path"], record["status"]) == ("GET", "/books", 200)
     assert "request_id" in record
+
+
+async def test_a_line_logged_deep_inside_a_listener_carries_the_request_id(
+    client: httpx.AsyncClient, container: ApplicationContainer,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # The Author module's listener runs after the Book module's commit, in its own unit of
+    # work, several calls below the route: its lines still belong to the request.
+    real = container.author.credit_book()
+
+    async def listener_that_logs(uow: Any, event: Any) -> None:
+        logging.getLogger("bookshelf.tests.deep").warning("applying credit of %s", event.book_id)
+        await real(uow, event)
+
+    han, book = await new_author(client), await new_book(client)
+    configure_logging("json", "INFO")
+    try:
+        with container.author.credit_book.override(providers.Object(listener_that_logs)):
+            await client.put(f"/books/{book['id']}/authors/{han['id']}",
+                             headers={"X-Request-ID": "deep-42"})
+        lines = [json.loads(line) for line in capsys.readouterr().err.splitlines()
+                 if line.startswith("{")]
+    finally:
+        configure_logging("text", "INFO")
+
+    deep = [line for line in lines if line["logger"] == "bookshelf.tests.deep"]
+    assert [line["message"] for line in deep] == [f"applying credit of {book['id']}"]
+    assert deep[0]["request_id"] == "deep-42"

@@ -1,6 +1,6 @@
 """Integration fixtures: the real database, migrated by starting the app once."""
 
-from collections.abc import Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Any
 
 import pytest
@@ -12,21 +12,18 @@ from modules.author.infrastructure.unit_of_work import SqlAlchemyAuthorUnitOfWor
 from modules.book.infrastructure.unit_of_work import SqlAlchemyBookUnitOfWork
 from modules.container import ApplicationContainer
 from modules.shared_kernel.domain.events import DomainEvent
+from persistence.clock import database_now_ms
+from persistence.tables import worker_leases
 
 
-class RecordingOutbox(list[DomainEvent]):
-    """Stands in for the outbox: keeps the events a Unit of Work commits, delivers nothing."""
+class RecordingPublicationLog(list[DomainEvent]):
+    """Stands in for the publication log: keeps the events a Unit of Work commits, writes no
+    publication (so nothing is delivered)."""
 
     async def record(self, _session: AsyncSession,
                      events: Sequence[tuple[int, DomainEvent]]) -> list[Any]:
         self.extend(event for _, event in events)
         return []
-
-    async def complete_current_delivery(self, _session: AsyncSession) -> None:
-        return None
-
-    async def deliver_now(self, _publications: Sequence[Any]) -> None:
-        return None
 
 
 @pytest.fixture
@@ -44,8 +41,8 @@ def session_factory(
 
 
 @pytest.fixture
-def published() -> RecordingOutbox:
-    return RecordingOutbox()
+def published() -> RecordingPublicationLog:
+    return RecordingPublicationLog()
 
 
 @pytest.fixture
@@ -71,3 +68,15 @@ def statements(engine: AsyncEngine) -> Iterator[list[str]]:
     event.listen(engine.sync_engine, "before_cursor_execute", record)
     yield sent
     event.remove(engine.sync_engine, "before_cursor_execute", record)
+
+
+@pytest.fixture
+async def leases(engine: AsyncEngine) -> AsyncIterator[None]:
+    """Test leases are removed afterwards, and so are the run-out leases of processes a test
+    started and stopped; the app's own lease is left alone."""
+    yield
+    async with engine.begin() as connection:
+        await connection.execute(worker_leases.delete().where(
+            worker_leases.c.holder.like("test-%")
+            | (worker_leases.c.expires_at_ms <= database_now_ms())
+        ))

@@ -39,14 +39,19 @@ async def test_startup_migrates_an_empty_database_to_the_newest_schema(tmp_path:
 
 
 async def test_with_migrations_turned_off_startup_leaves_the_schema_alone(tmp_path: Path) -> None:
-    container, app = app_on(tmp_path / "untouched.db", migrate_on_startup=False, worker_id=7)
+    container, app = app_on(tmp_path / "untouched.db", migrate_on_startup=False)
 
-    async with LifespanManager(app):
-        assert await table_names(container) == set()
+    with pytest.raises(CannotLeaseWorkerId):
+        async with LifespanManager(app):
+            pass
+    assert await table_names(container) == set()
 
 
-async def test_without_a_schema_to_lease_a_worker_id_from_startup_refuses(tmp_path: Path) -> None:
-    _, app = app_on(tmp_path / "untouched.db", migrate_on_startup=False)
+@pytest.mark.parametrize("worker_id", [None, 7], ids=["leased", "pinned"])
+async def test_without_a_schema_to_lease_a_worker_id_from_startup_refuses(
+    tmp_path: Path, worker_id: int | None
+) -> None:
+    _, app = app_on(tmp_path / "untouched.db", migrate_on_startup=False, worker_id=worker_id)
 
     with pytest.raises(CannotLeaseWorkerId, match="unreachable or not migrated"):
         async with LifespanManager(app):

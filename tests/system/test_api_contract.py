@@ -7,15 +7,15 @@ invalid data, derandomized so every run sends the same cases) against a real uvi
 
 import hashlib
 from collections import Counter
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import AsyncIterator
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode, checks
 
+from tests.system.databases import fresh_database
 from tests.system.servers import running_service
 
 CASES_PER_OPERATION_AND_MODE = 40
@@ -39,12 +39,16 @@ AUTHORIZED = {"Authorization": f"Bearer {TOKEN}"}
 
 
 @pytest.fixture(scope="module")
-def service(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Writes need a token, so schemathesis also checks they refuse bad credentials."""
-    log: Path = tmp_path_factory.mktemp("contract") / "uvicorn.log"
-    with running_service(database_url, log=log,
-                         API_TOKEN_HASHES=hashlib.sha256(TOKEN.encode()).hexdigest()) as base:
-        yield base
+async def service(database_url: str,
+                  tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
+    """Writes need a token, so schemathesis also checks they refuse bad credentials. A
+    database of its own: on SQLite, sharing the suite's file with the suite's own app (whose
+    event loop this synchronous test holds, mid-transaction maybe) could lock it out."""
+    folder = tmp_path_factory.mktemp("contract")
+    async with fresh_database(database_url, folder) as url:
+        with running_service(url, log=folder / "uvicorn.log",
+                             API_TOKEN_HASHES=hashlib.sha256(TOKEN.encode()).hexdigest()) as base:
+            yield base
 
 
 def test_the_api_keeps_its_published_contract(service: str) -> None:
@@ -62,6 +66,11 @@ def test_the_api_keeps_its_published_contract(service: str) -> None:
             @settings(max_examples=CASES_PER_OPERATION_AND_MODE, derandomize=True,
                       deadline=None, database=None, suppress_health_check=list(HealthCheck))
             def keeps_the_contract(case: schemathesis.Case) -> None:
+                # A query parameter generated as None or an empty list is not sent at all, so
+                # a "negative" case whose only fault it is reaches the service as a valid
+                # request (seen once: `?after=10`, flagged as a violation that was accepted).
+                assume(all(value is not None and value != [] for value in
+                           (case.query or {}).values()))
                 sent[label] += 1  # noqa: B023  (runs before the loop moves on)
                 case.call_and_validate(headers=AUTHORIZED, checks=CHECKS)
 

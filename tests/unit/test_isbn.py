@@ -59,6 +59,19 @@ def test_non_digits_are_rejected(text: str) -> None:
         Isbn.parse(text)
 
 
+@pytest.mark.parametrize(("text", "message"), [
+    ("030640615", "an ISBN has 10 or 13 digits (hyphens and spaces are allowed)"),
+    ("03064O6152", "an ISBN-10 has 9 digits and a check digit (0-9 or X)"),
+    ("0-306-40615-3", "the ISBN's check digit does not match"),
+    ("97803064O6157", "an ISBN-13 has exactly 13 digits"),
+    ("978-0-306-40615-8", "the ISBN's check digit does not match"),
+])
+def test_a_refused_isbn_is_told_why(text: str, message: str) -> None:
+    with pytest.raises(InvalidIsbn) as refused:
+        Isbn.parse(text)
+    assert str(refused.value) == message
+
+
 def test_the_value_object_itself_checks_the_check_digit() -> None:
     with pytest.raises(InvalidIsbn):
         Isbn("9780306406158")

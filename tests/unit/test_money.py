@@ -35,6 +35,17 @@ def test_valid_currency_rejects_an_unknown_code() -> None:
         valid_currency("XYZ")
 
 
+@pytest.mark.parametrize(("amount", "currency", "message"), [
+    (12.5, "KRW", "the amount is a whole number of the currency's minor unit"),
+    (-1, "KRW", f"the amount must be between 0 and {2**63 - 1}"),
+    (100, "XYZ", "'XYZ' is not an ISO 4217 currency code"),
+])
+def test_a_refused_price_is_told_why(amount: int, currency: str, message: str) -> None:
+    with pytest.raises(InvalidPrice) as refused:
+        Money(amount, currency)
+    assert str(refused.value) == message
+
+
 def test_money_with_the_same_amount_and_currency_is_equal() -> None:
     assert Money(100, "USD") == Money(100, "USD")
 
