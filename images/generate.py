@@ -29,8 +29,8 @@ from persistence.tables import event_publications, metadata  # noqa: E402
 
 PICTURES = ("cqrs", "erd", "events", "many_to_many")
 
-# Who owns which table: nothing in the schema says so (no FK crosses modules), tables.py's
-# comments do. A new table must be placed here, or generation stops and says so.
+# Who owns which table: nothing in the schema says so, tables.py's comments do. A new table
+# must be placed here, or generation stops and says so.
 MODULE_TABLES = {
     "book": ("books", "book_authors"),
     "author": ("authors", "author_books"),
@@ -41,8 +41,9 @@ MODULE_TITLES = {"book": "Book module", "author": "Author module",
 MODULE_COLOURS = {"book": "#e8f0fb", "author": "#eaf6ea", "shared_kernel": "#f3f3f3"}
 
 # Ids that point into another module's table with no foreign key: events keep them in step.
-# Listed by hand because the absence of a constraint cannot be read off the schema.
-EVENT_KEPT_IDS = (("book_authors", "author_id", "authors"), ("author_books", "book_id", "books"))
+# Listed by hand because the absence of a constraint cannot be read off the schema. (The other
+# way, book_authors.author_id, has a foreign key: see persistence/tables.py.)
+EVENT_KEPT_IDS = (("author_books", "book_id", "books"),)
 
 # The optimistic-locking counter belongs to our aggregates, not to the textbook schema.
 VERSION_COLUMN = "version"
@@ -148,12 +149,24 @@ def table_node(table: Table) -> str:
     return node(table.name, label=label, shape="plain", style="")
 
 
-def foreign_key_edges(schema: MetaData) -> Iterator[str]:
+def foreign_key_edges(schema: MetaData, *, modules: bool = False) -> Iterator[str]:
+    """An edge per foreign key; `modules`: mark the ones from one module's table to another's."""
     for table in schema.tables.values():
         for key in table.foreign_keys:
             note = f"FK, on delete {key.ondelete.lower()}" if key.ondelete else "FK"
-            yield edge(row(table.name, f"{key.parent.name}.out"),
-                       row(key.column.table.name, key.column.name), label=note)
+            referred = key.column.table.name
+            tail, head = row(table.name, f"{key.parent.name}.out"), row(referred, key.column.name)
+            if modules and owner_of(table.name) != owner_of(referred):
+                yield edge(tail, head, label=f"{note}\nacross modules", color="#c0392b",
+                           fontcolor="#c0392b", penwidth="2")
+            else:
+                yield edge(tail, head, label=note)
+
+
+def keys_across_modules(schema: MetaData) -> list[str]:
+    return sorted(f"{table.name}.{key.parent.name}" for table in schema.tables.values()
+                  for key in table.foreign_keys
+                  if owner_of(table.name) != owner_of(key.column.table.name))
 
 
 def erd() -> str:
@@ -162,15 +175,18 @@ def erd() -> str:
         by_owner.setdefault(owner_of(table.name), []).append(table_node(table))
     body = [line for module in sorted(by_owner)
             for line in cluster(module, title_of(module), by_owner[module])]
-    body += sorted(foreign_key_edges(metadata))
+    body += sorted(foreign_key_edges(metadata, modules=True))
     for table, column, referred in EVENT_KEPT_IDS:
         if metadata.tables[table].c[column].foreign_keys:
             raise ValueError(f"{table}.{column} has a foreign key now: update EVENT_KEPT_IDS")
         body.append(edge(row(table, f"{column}.out"), row(referred, "id"),
                          label="ids, kept in step by events", style="dashed",
                          color="#1f6fb2", fontcolor="#1f6fb2", constraint="false"))
-    return digraph("erd", "bookshelf's schema: each module owns its tables; "
-                   "no foreign key crosses a module", body)
+    across = keys_across_modules(metadata)
+    crossing = (f"one foreign key crosses modules ({across[0]})" if len(across) == 1
+                else f"foreign keys across modules: {', '.join(across)}" if across
+                else "no foreign key crosses a module")
+    return digraph("erd", f"bookshelf's schema: each module owns its tables; {crossing}", body)
 
 
 def own_columns(table: Table) -> list[Column]:
@@ -202,29 +218,32 @@ def public_async_methods(cls: type) -> list[str]:
 
 def events(app: FastAPI) -> str:
     container = app.state.container
-    outbox, relay = container.outbox.cls.__name__, container.event_relay.cls.__name__
+    log, delivery, relay = (container.publication_log.cls.__name__,
+                            container.event_delivery.cls.__name__,
+                            container.event_relay.cls.__name__)
     # module -> {node name: node line}; a module's first node anchors edges to its border.
     clusters: dict[str, dict[str, str]] = {"shared_kernel": {
-        outbox: node(outbox, label=f"{outbox}\n{event_publications.name}:\none row per listener",
-                     shape="cylinder"),
+        log: node(log, label=f"{log}\n{event_publications.name}:\none row per event and listener",
+                  shape="cylinder"),
+        delivery: node(delivery, label=f"{delivery}\noldest first, per aggregate and module"),
         relay: node(relay, label=f"{relay}\nfor what is left open"),
     }}
-    edges = [edge(relay, outbox, label="delivers again", style="dashed")]
+    edges = [edge(log, delivery, label="claims", style="dashed"),
+             edge(relay, delivery, label="delivers again", style="dashed")]
     recording: set[str] = set()  # modules that record events
     listening: set[str] = set()  # modules that take them
-    for event_type, listeners in container.event_bus().subscriptions().items():
+    for listener in container.listeners().all():
+        event_type = listener.event_type
         fields = ", ".join(field.name for field in dataclasses.fields(event_type))
         event, source = event_type.__name__, module_of(event_type.__module__)
         recording.add(source)
         clusters.setdefault(source, {})[event] = node(
             event, label=f"{event}\n({fields})", shape="note", fillcolor="#fde2dd")
-        for listener in listeners:
-            target, provider = listener.split(".", 1)  # "author.credit_book": module.provider
-            listening.add(target)
-            handler = getattr(getattr(container, target), provider, None)
-            label = listener + (f"\n{handler.cls.__name__}" if handler else "")
-            clusters.setdefault(target, {})[listener] = node(listener, label=label)
-            edges.append(edge(event, listener, color="#c0392b"))
+        target = listener.subscriber  # "author.credit_book": the Author module listens
+        listening.add(target)
+        label = f"{listener.name}\n{listener.handler().__name__}(unit of work, event)"
+        clusters.setdefault(target, {})[listener.name] = node(listener.name, label=label)
+        edges.append(edge(event, listener.name, color="#c0392b"))
     # The Book module asks the Author module's facade; it imports nothing else of it.
     api, methods = AuthorDirectory.__name__, public_async_methods(AuthorDirectory)
     clusters.setdefault(module_of(AuthorDirectory.__module__), {})[api] = node(
@@ -237,10 +256,11 @@ def events(app: FastAPI) -> str:
     edges.append(edge(min(clusters["book"]), api, label="asks: " + ", ".join(methods),
                       color="#1f6fb2", fontcolor="#1f6fb2", ltail="cluster_book"))
     for module in recording:
-        edges.append(edge(min(clusters[module]), outbox, label="records, in the\nsame transaction",
+        edges.append(edge(min(clusters[module]), log, label="records, in the\nsame transaction",
                           style="dashed", ltail=f"cluster_{module}"))
     for module in listening:
-        edges.append(edge(outbox, min(clusters[module]), label="delivers\nafter the commit",
+        edges.append(edge(delivery, min(clusters[module]),
+                          label="delivers after the commit;\nthe listener's commit completes it",
                           style="dashed", lhead=f"cluster_{module}"))
     # The shared kernel sits below the modules: its title goes under it, clear of the edges.
     body = [line for module in sorted(clusters)
@@ -251,7 +271,7 @@ def events(app: FastAPI) -> str:
 
 # --- Commands and queries ------------------------------------------------------------------
 
-USE_CASE_CALL = re.compile(r"\b\w+\.(\w+)\(\)\(")  # books.add_book()(...): a use-case call
+USE_CASE_CALL = re.compile(r"\.bus\(\)\.run\(\s*(\w+)")  # books.bus().run(add_book, ...)
 
 
 def module_routes(app: FastAPI) -> Iterator[tuple[str, str, str, APIRoute]]:
@@ -264,11 +284,12 @@ def module_routes(app: FastAPI) -> Iterator[tuple[str, str, str, APIRoute]]:
                 yield module_of(route.endpoint.__module__), method, context.path, route
 
 
-def use_cases_called(route: APIRoute, module_container: object) -> list[type]:
+def use_cases_called(route: APIRoute) -> list[str]:
+    """The names of the use cases the route runs on its module's message bus."""
     source = inspect.getsource(route.endpoint)
-    providers = (getattr(module_container, name, None) for name in USE_CASE_CALL.findall(source))
-    return sorted({provider.cls for provider in providers if hasattr(provider, "cls")},
-                  key=lambda cls: cls.__name__)
+    known = route.endpoint.__globals__
+    return sorted({known[name].__name__ for name in USE_CASE_CALL.findall(source)
+                   if callable(known.get(name))})
 
 
 def tables_read_by(queries: type) -> list[str]:
@@ -301,10 +322,10 @@ def cqrs(app: FastAPI) -> str:
         lines.add(node(route_name, fillcolor="#fdebd3"))
         lines.add(node(unit_of_work, label=f"{unit_of_work}\n(one transaction)",
                        fillcolor="#fdebd3"))
-        for use_case in use_cases_called(route, wiring):
-            lines.add(node(use_case.__name__, fillcolor="#fdebd3"))
-            edges.add(edge(route_name, use_case.__name__, color="#c0562b"))
-            edges.add(edge(use_case.__name__, unit_of_work, color="#c0562b"))
+        for use_case in use_cases_called(route):
+            lines.add(node(use_case, label=f"{use_case}()", fillcolor="#fdebd3"))
+            edges.add(edge(route_name, use_case, color="#c0562b"))
+            edges.add(edge(use_case, unit_of_work, color="#c0562b"))
         for table in MODULE_TABLES[module]:
             tables.add(table)
             edges.add(edge(unit_of_work, table, label="writes", color="#c0562b",
