@@ -65,6 +65,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with worker_id_for_this_process(engine, settings), event_relay(container):
             yield
     finally:
+        await container.reads().close()
         await engine.dispose()
 
 

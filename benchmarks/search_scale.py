@@ -40,8 +40,8 @@ from sqlalchemy import Select, select  # noqa: E402
 from sqlalchemy.dialects import postgresql  # noqa: E402
 
 from benchmarks.run import DEFAULT_URL, WORDS, load, plain_dsn, recreate, serving  # noqa: E402
-from persistence.search_keys import contains_term  # noqa: E402
-from persistence.search_pages import through_index, walking  # noqa: E402
+from persistence.search_keys import contains_term, like_term  # noqa: E402
+from persistence.search_pages import TERM, WALK_PER_ROW, through_index, walking  # noqa: E402
 from persistence.tables import books  # noqa: E402
 
 PAGE = 21  # the service asks for one more than the page (20), to know if there are more
@@ -85,9 +85,10 @@ def passes(term: str) -> list[str]:
     without the join to the authors, the parameters written in."""
     if not term:
         return [_sql(select(books).order_by(books.c.id).limit(PAGE))]
-    matching = lambda rows: contains_term(rows.c.title_key, term)  # noqa: E731
-    return [_sql(walking(books, matching, after=None, size=PAGE)),
-            _sql(through_index(books, matching, after=None, size=PAGE))]
+    matching = lambda rows: contains_term(rows.c.title_key, TERM)  # noqa: E731
+    values = {"term": like_term(term), "size": PAGE, "window": PAGE * WALK_PER_ROW}
+    return [_sql(walking(books, matching, after=False).params(values)),
+            _sql(through_index(books, matching, after=False).params(values))]
 
 
 def _sql(statement: Select) -> str:

@@ -14,6 +14,7 @@ from modules.shared_kernel.infrastructure.outbox.operations import PublicationOp
 from modules.shared_kernel.infrastructure.outbox.publication_log import PublicationLog
 from modules.shared_kernel.infrastructure.outbox.relay import EventRelay
 from persistence.database import create_engine, create_session_factory
+from persistence.reads import Reads
 
 
 class ApplicationContainer(containers.DeclarativeContainer):
@@ -30,6 +31,13 @@ class ApplicationContainer(containers.DeclarativeContainer):
         statement_timeout_s=settings.provided.database_statement_timeout_s,
     )
     session_factory = providers.Singleton(create_session_factory, engine)
+    # Queries' single-statement reads; on PostgreSQL a pool of their own (the lifespan closes it).
+    reads = providers.Singleton(
+        Reads, engine,
+        pool_size=settings.provided.database_pool_size,
+        connect_timeout_s=settings.provided.database_connect_timeout_s,
+        statement_timeout_s=settings.provided.database_statement_timeout_s,
+    )
 
     # The outbox: who listens, recording, claiming, delivering, the relay, operations.
     listeners = providers.Singleton(Listeners)
@@ -48,11 +56,11 @@ class ApplicationContainer(containers.DeclarativeContainer):
                                       wakeup=relay_wakeup)
 
     author = providers.Container(
-        AuthorContainer, engine=engine, session_factory=session_factory,
+        AuthorContainer, engine=engine, reads=reads, session_factory=session_factory,
         publication_log=publication_log, deliver=event_delivery.provided.after_commit,
     )
     book = providers.Container(
-        BookContainer, engine=engine, session_factory=session_factory,
+        BookContainer, reads=reads, session_factory=session_factory,
         publication_log=publication_log, deliver=event_delivery.provided.after_commit,
         author_directory=author.directory,
     )

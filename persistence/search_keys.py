@@ -9,7 +9,7 @@ there, and neither engine takes a decomposed "é" for "é".
 
 import unicodedata
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import BindParameter, ColumnElement
 
 
 def search_key(text: str) -> str:
@@ -23,6 +23,17 @@ def search_key(text: str) -> str:
     return unicodedata.normalize("NFC", unicodedata.normalize("NFC", text).casefold())
 
 
-def contains_term(key: ColumnElement[str], term: str) -> ColumnElement[bool]:
-    """`key LIKE '%term%'`, the term folded and its LIKE wildcards taken as plain text."""
-    return key.contains(search_key(term), autoescape=True)
+LIKE_ESCAPE = "/"
+
+
+def like_term(term: str) -> str:
+    """`term` folded, its LIKE wildcards (and the escape character) made plain text: the
+    value of the parameter `contains_term` compares with."""
+    return (search_key(term).replace(LIKE_ESCAPE, LIKE_ESCAPE * 2)
+            .replace("%", LIKE_ESCAPE + "%").replace("_", LIKE_ESCAPE + "_"))
+
+
+def contains_term(key: ColumnElement[str], term: BindParameter[str]) -> ColumnElement[bool]:
+    """`key LIKE '%' || :term || '%'`, for a term given as `like_term(...)`. A parameter,
+    not the term itself: the statement is built and compiled once for every term."""
+    return key.contains(term, escape=LIKE_ESCAPE)

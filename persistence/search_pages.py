@@ -17,42 +17,84 @@ So the walk is bounded instead, and the index is used when the walk comes back s
 2. otherwise the matches through the index, sorted by `id + 0`: an expression no index is
    ordered by, so the planner cannot walk the primary key again.
 On SQLite both passes read the rows (no index serves LIKE '%term%'), as one statement did.
+
+The statements take the term, the page size and the id to start after as parameters, so
+each is built (and compiled) once, not per request.
 """
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, FromClause, Select, Table, literal_column, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    FromClause,
+    Integer,
+    Select,
+    String,
+    Table,
+    bindparam,
+    literal_column,
+    select,
+)
+
+from persistence.search_keys import like_term
 
 WALK_PER_ROW = 200  # measured at 10^6 books: 4 200 rows walked cost about a millisecond
 
+TERM = bindparam("term", type_=String)
+AFTER = bindparam("after", type_=BigInteger)
+SIZE = bindparam("size", type_=Integer)
+WINDOW = bindparam("window", type_=Integer)
+
 Row = TypeVar("Row")
-Matching = Callable[[FromClause], ColumnElement[bool]]
+Matching = Callable[[FromClause], ColumnElement[bool]]  # given the rows, TERM in their key
+Shown = Callable[[FromClause], Select[Any]]  # given a page of rows, the statement sent
+
+
+@dataclass(frozen=True)
+class SearchStatements:
+    """A search page's two statements, from the first row and after a given id."""
+
+    walk: Select[Any]
+    index: Select[Any]
+    walk_after: Select[Any]
+    index_after: Select[Any]
+
+    @classmethod
+    def over(cls, table: Table, matching: Matching, shown: Shown) -> "SearchStatements":
+        return cls(shown(walking(table, matching, after=False).subquery("page")),
+                   shown(through_index(table, matching, after=False).subquery("page")),
+                   shown(walking(table, matching, after=True).subquery("page")),
+                   shown(through_index(table, matching, after=True).subquery("page")))
 
 
 async def search_page(
-    fetch: Callable[[Select[Any]], Awaitable[list[Row]]], table: Table, matching: Matching,
-    *, after: int | None, size: int,
+    fetch: Callable[[Select[Any], Mapping[str, Any]], Awaitable[list[Row]]],
+    statements: SearchStatements, term: str, *, after: int | None, size: int,
 ) -> list[Row]:
-    """The first `size` rows after `after` for which `matching` holds, as `fetch` reads
-    them from a page statement; the rows must have an `id`."""
-    found = await fetch(walking(table, matching, after=after, size=size))
+    """The first `size` rows after `after` whose key holds `term`, as `fetch` reads them."""
+    parameters = {"term": like_term(term), "after": after, "size": size,
+                  "window": size * WALK_PER_ROW}
+    walk, index = ((statements.walk, statements.index) if after is None
+                   else (statements.walk_after, statements.index_after))
+    found = await fetch(walk, parameters)
     if len(found) == size:
         return found
-    return await fetch(through_index(table, matching, after=after, size=size))
+    return await fetch(index, parameters)
 
 
-def walking(table: Table, matching: Matching, *, after: int | None, size: int) -> Select[Any]:
-    window = select(table).order_by(table.c.id).limit(size * WALK_PER_ROW)
-    if after is not None:
-        window = window.where(table.c.id > after)
+def walking(table: Table, matching: Matching, *, after: bool) -> Select[Any]:
+    window = select(table).order_by(table.c.id).limit(WINDOW)
+    if after:
+        window = window.where(table.c.id > AFTER)
     rows = window.subquery("walked")
-    return select(rows).where(matching(rows)).order_by(rows.c.id).limit(size)
+    return select(rows).where(matching(rows)).order_by(rows.c.id).limit(SIZE)
 
 
-def through_index(table: Table, matching: Matching, *, after: int | None,
-                  size: int) -> Select[Any]:
+def through_index(table: Table, matching: Matching, *, after: bool) -> Select[Any]:
     page = select(table).where(matching(table))
-    if after is not None:
-        page = page.where(table.c.id > after)
-    return page.order_by(table.c.id + literal_column("0")).limit(size)
+    if after:
+        page = page.where(table.c.id > AFTER)
+    return page.order_by(table.c.id + literal_column("0")).limit(SIZE)

@@ -11,10 +11,12 @@ from modules.author.infrastructure.unit_of_work import SqlAlchemyAuthorUnitOfWor
 from modules.author.public_api import AuthorDirectory
 from modules.shared_kernel.application.message_bus import Deliver, MessageBus
 from modules.shared_kernel.infrastructure.outbox.publication_log import PublicationLog
+from persistence.reads import Reads
 
 
 class AuthorContainer(containers.DeclarativeContainer):
     engine: providers.Dependency[AsyncEngine] = providers.Dependency()
+    reads: providers.Dependency[Reads] = providers.Dependency()
     session_factory: providers.Dependency[async_sessionmaker[AsyncSession]] = providers.Dependency()
     publication_log: providers.Dependency[PublicationLog] = providers.Dependency()
     deliver: providers.Dependency[Deliver] = providers.Dependency()
@@ -32,5 +34,5 @@ class AuthorContainer(containers.DeclarativeContainer):
     uncredit_book = providers.Object(uncredit_book)
     forget_deleted_book = providers.Object(forget_deleted_book)
 
-    queries = providers.Singleton(SqlAuthorQueries, engine=engine)
+    queries = providers.Singleton(SqlAuthorQueries, reads=reads)
     directory = providers.Singleton(AuthorDirectory, engine=engine)

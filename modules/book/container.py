@@ -1,17 +1,18 @@
 """The Book module's wiring; the application container supplies its dependencies."""
 
 from dependency_injector import containers, providers
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from modules.book.application.author_directory import AuthorDirectory
 from modules.book.infrastructure.queries import SqlBookQueries
 from modules.book.infrastructure.unit_of_work import SqlAlchemyBookUnitOfWork
 from modules.shared_kernel.application.message_bus import Deliver, MessageBus
 from modules.shared_kernel.infrastructure.outbox.publication_log import PublicationLog
+from persistence.reads import Reads
 
 
 class BookContainer(containers.DeclarativeContainer):
-    engine: providers.Dependency[AsyncEngine] = providers.Dependency()
+    reads: providers.Dependency[Reads] = providers.Dependency()
     session_factory: providers.Dependency[async_sessionmaker[AsyncSession]] = providers.Dependency()
     publication_log: providers.Dependency[PublicationLog] = providers.Dependency()
     deliver: providers.Dependency[Deliver] = providers.Dependency()
@@ -23,4 +24,4 @@ class BookContainer(containers.DeclarativeContainer):
         publication_log=publication_log,
     )
     bus = providers.Singleton(MessageBus, unit_of_work=unit_of_work.provider, deliver=deliver)
-    queries = providers.Singleton(SqlBookQueries, engine=engine)
+    queries = providers.Singleton(SqlBookQueries, reads=reads)

@@ -5,7 +5,6 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from modules.author.infrastructure.unit_of_work import SqlAlchemyAuthorUnitOfWork
@@ -13,7 +12,9 @@ from modules.book.infrastructure.unit_of_work import SqlAlchemyBookUnitOfWork
 from modules.container import ApplicationContainer
 from modules.shared_kernel.domain.events import DomainEvent
 from persistence.clock import database_now_ms
+from persistence.reads import Reads
 from persistence.tables import worker_leases
+from tests.integration.sql_sent import counting
 
 
 class RecordingPublicationLog(list[DomainEvent]):
@@ -56,18 +57,16 @@ def author_uow(session_factory, published):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def statements(engine: AsyncEngine) -> Iterator[list[str]]:
-    """The SQL statements sent while the test runs (to count round trips), but for the event
-    relay's, which runs beside every test."""
-    sent: list[str] = []
+def reads(app: FastAPI, container: ApplicationContainer) -> Reads:
+    reads: Reads = container.reads()
+    return reads
 
-    def record(_conn, _cursor, statement, _params, _context, _many):  # type: ignore[no-untyped-def]
-        if "event_publications" not in statement:
-            sent.append(statement)
 
-    event.listen(engine.sync_engine, "before_cursor_execute", record)
-    yield sent
-    event.remove(engine.sync_engine, "before_cursor_execute", record)
+@pytest.fixture
+def statements(engine: AsyncEngine, reads: Reads) -> Iterator[list[str]]:
+    """The SQL statements this test sends, to count round trips (see sql_sent)."""
+    with counting(engine, reads) as sent:
+        yield sent.statements
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from modules.author.infrastructure.queries import SqlAuthorQueries
 from modules.book.infrastructure.queries import SqlBookQueries
 from persistence.migrations import alembic_config
+from persistence.reads import Reads
 from tests.integration.migrating import database_at, migrate
 
 BOOK, AUTHOR = 7001, 8001
@@ -45,11 +46,16 @@ async def test_rows_from_before_are_found_by_any_case_and_form_after_upgrading(
 
     await migrate(engine, "head")
 
-    books = await SqlBookQueries(engine).books(title="STRASSE DER émile", isbn=None,
-                                               after=None, limit=20)
+    reads = Reads(engine)
+    try:
+        books = await SqlBookQueries(reads).books(title="STRASSE DER émile", isbn=None,
+                                                  after=None, limit=20)
+        found_by = {name: await SqlAuthorQueries(reads).authors(name=name, after=None, limit=20)
+                    for name in ["émile", "한"]}  # the stored name is decomposed; "한" is not
+    finally:
+        await reads.close()
     assert [book.id for book in books.items] == [BOOK]
-    for name in ["émile", "한"]:  # the stored last name is decomposed; this "한" is not
-        authors = await SqlAuthorQueries(engine).authors(name=name, after=None, limit=20)
+    for authors in found_by.values():
         assert [author.id for author in authors.items] == [AUTHOR]
 
 

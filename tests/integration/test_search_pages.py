@@ -5,6 +5,7 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from modules.book.infrastructure.queries import SqlBookQueries
+from persistence.reads import Reads
 from persistence.search_keys import search_key
 from persistence.search_pages import WALK_PER_ROW
 from persistence.tables import books
@@ -22,12 +23,12 @@ async def store_books(engine: AsyncEngine, titles: list[str]) -> list[int]:
 
 
 async def test_a_rare_term_past_the_walk_is_found_through_the_index_page_by_page(
-    engine: AsyncEngine, statements: list[str],
+    engine: AsyncEngine, reads: Reads, statements: list[str],
 ) -> None:
     walked = WALK_PER_ROW * 2  # the window of a page of one (and one more, to see if more)
     ids = await store_books(engine, [f"Book {i}" for i in range(walked)]
                             + ["Émile 1", "Book", "Émile 2", "Émile 3"])
-    queries, seen, after, sent = SqlBookQueries(engine), [], None, []
+    queries, seen, after, sent = SqlBookQueries(reads), [], None, []
 
     while True:
         statements.clear()
@@ -43,12 +44,12 @@ async def test_a_rare_term_past_the_walk_is_found_through_the_index_page_by_page
 
 
 async def test_a_common_term_is_found_by_the_walk_alone(
-    engine: AsyncEngine, statements: list[str],
+    engine: AsyncEngine, reads: Reads, statements: list[str],
 ) -> None:
     ids = await store_books(engine, [f"Book {i}" for i in range(10)])
     statements.clear()
 
-    page = await SqlBookQueries(engine).books(title="book", isbn=None, after=None, limit=3)
+    page = await SqlBookQueries(reads).books(title="book", isbn=None, after=None, limit=3)
 
     assert [book.id for book in page.items] == ids[:3]
     assert page.more

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import pytest
-from sqlalchemy import event, insert, text
+from sqlalchemy import insert, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -15,6 +15,7 @@ from modules.author.infrastructure.queries import SqlAuthorQueries
 from modules.book.infrastructure.queries import SqlBookQueries
 from persistence.database import create_engine
 from persistence.migrations import upgrade_to_head
+from persistence.reads import Reads
 from persistence.search_keys import search_key
 from persistence.tables import authors, books
 from tests.system.databases import fresh_database
@@ -56,18 +57,18 @@ async def catalogue(database_url: str, tmp_path_factory: pytest.TempPathFactory,
         await engine.dispose()
 
 
-async def sent_by(engine: AsyncEngine, search: Callable[[], Awaitable[Any]]) -> list[Sent]:
-    """The statements `search` sends, with their parameters."""
+@pytest.fixture(scope="module")
+async def reads(catalogue: AsyncEngine) -> AsyncIterator[Reads]:
+    reads = Reads(catalogue)
+    yield reads
+    await reads.close()
+
+
+async def sent_by(reads: Reads, search: Callable[[], Awaitable[Any]]) -> list[Sent]:
+    """The statements `search` sends, with their arguments."""
     sent: list[Sent] = []
-
-    def record(_conn, _cursor, statement, parameters, _context, _many):  # type: ignore[no-untyped-def]
-        sent.append((statement, tuple(parameters)))
-
-    event.listen(engine.sync_engine, "before_cursor_execute", record)
-    try:
+    with reads.watching(lambda statement, arguments: sent.append((statement, arguments))):
         await search()
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", record)
     return sent
 
 
@@ -103,11 +104,11 @@ async def sampled_title(engine: AsyncEngine) -> str:
 
 
 async def test_a_title_search_for_a_rare_word_uses_the_trigram_index(
-    catalogue: AsyncEngine,
+    catalogue: AsyncEngine, reads: Reads,
 ) -> None:
-    queries = SqlBookQueries(catalogue)
+    queries = SqlBookQueries(reads)
 
-    sent = await sent_by(catalogue, lambda: queries.books(
+    sent = await sent_by(reads, lambda: queries.books(
         title="zephyrine", isbn=None, after=None, limit=20))
 
     found = await queries.books(title="zephyrine", isbn=None, after=None, limit=20)
@@ -118,13 +119,13 @@ async def test_a_title_search_for_a_rare_word_uses_the_trigram_index(
 
 
 async def test_a_rare_term_the_planner_takes_for_common_uses_the_trigram_index_too(
-    catalogue: AsyncEngine,
+    catalogue: AsyncEngine, reads: Reads,
 ) -> None:
     title = await sampled_title(catalogue)  # "the moon of stone 4321"
     term = title.split(" ", 3)[3]  # "stone 4321": in that title, and a few more at most
-    queries = SqlBookQueries(catalogue)
+    queries = SqlBookQueries(reads)
 
-    sent = await sent_by(catalogue, lambda: queries.books(
+    sent = await sent_by(reads, lambda: queries.books(
         title=term, isbn=None, after=None, limit=20))
 
     assert title in [book.title.casefold() for book in
@@ -136,14 +137,14 @@ async def test_a_rare_term_the_planner_takes_for_common_uses_the_trigram_index_t
 
 
 async def test_a_name_search_for_a_rare_word_uses_both_trigram_indexes(
-    catalogue: AsyncEngine,
+    catalogue: AsyncEngine, reads: Reads,
 ) -> None:
-    queries = SqlAuthorQueries(catalogue)
+    queries = SqlAuthorQueries(reads)
     for rare in ["quokka", "lindqvist"]:
         found = await queries.authors(name=rare, after=None, limit=20)
         assert [a.first_name for a in found.items] == ["Quokka"]
 
-    _walk, through_index = await sent_by(catalogue, lambda: queries.authors(
+    _walk, through_index = await sent_by(reads, lambda: queries.authors(
         name="quokka", after=None, limit=20))
 
     for plan in await plans(catalogue, *through_index):

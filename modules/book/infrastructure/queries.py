@@ -1,16 +1,17 @@
 """Book views, each answered by one SQL statement joining the authors' names."""
 
+import functools
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import Select, bindparam, select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from modules.book.application.read_models import BookAuthorDTO, BookDTO, PriceDTO
 from modules.shared_kernel.application.pages import Slice
 from modules.shared_kernel.domain.snowflake import decode
-from persistence.database import reading
-from persistence.search_keys import contains_term
-from persistence.search_pages import search_page
+from persistence.reads import Reads, Rows
+from persistence.search_keys import contains_term, like_term
+from persistence.search_pages import AFTER, SIZE, TERM, SearchStatements, search_page
 from persistence.tables import authors, book_authors, books
 
 _credited = book_authors.join(authors, authors.c.id == book_authors.c.author_id)
@@ -30,26 +31,42 @@ def _with_authors(book_rows: Any) -> Select[Any]:
     )
 
 
-# Built once: SQLAlchemy then finds the compiled form in its cache without recomputing keys.
+# Every statement is built once, with parameters: each is compiled once (see persistence/reads).
 _ONE_BOOK = _with_authors(books).where(books.c.id == bindparam("book_id"))
+_SEARCH = SearchStatements.over(books, lambda rows: contains_term(rows.c.title_key, TERM),
+                                lambda page: _with_authors(page))
 
 
-def _books_from_rows(rows: Any) -> list[BookDTO]:
+@functools.cache
+def _listing(*, after: bool, isbn: bool, title: bool) -> Select[Any]:
+    """A page of books in id order; by ISBN (one book at most, through its index), within
+    it by title, from after an id."""
+    page = select(books).order_by(books.c.id).limit(SIZE)
+    if isbn:
+        page = page.where(books.c.isbn == bindparam("isbn"))
+        if title:
+            page = page.where(contains_term(books.c.title_key, TERM))
+    if after:
+        page = page.where(books.c.id > AFTER)
+    return _with_authors(page.subquery("page"))
+
+
+def _books_from_rows(rows: Rows) -> list[BookDTO]:
     found: dict[int, dict[str, Any]] = {}
     for row in rows:
-        book = found.get(row.id)
+        book_id = row["id"]
+        book = found.get(book_id)
         if book is None:
-            book = found[row.id] = {
-                "id": row.id, "version": row.version,
-                "created_at": decode(row.id).created_at, "title": row.title,
-                "isbn": row.isbn, "pages": row.pages,
-                "price": {"amount": row.price_amount, "currency": row.price_currency},
-                "publication_year": row.publication_year, "authors": [],
+            book = found[book_id] = {
+                "id": book_id, "version": row["version"],
+                "created_at": decode(book_id).created_at, "title": row["title"],
+                "isbn": row["isbn"], "pages": row["pages"],
+                "price": {"amount": row["price_amount"], "currency": row["price_currency"]},
+                "publication_year": row["publication_year"], "authors": [],
             }
-        if row.author_id is not None:
-            book["authors"].append(
-                {"id": row.author_id, "first_name": row.first_name, "last_name": row.last_name}
-            )
+        if row["author_id"] is not None:
+            book["authors"].append({"id": row["author_id"], "first_name": row["first_name"],
+                                    "last_name": row["last_name"]})
     return [_book(book) for book in found.values()]
 
 
@@ -62,35 +79,25 @@ def _book(fields: dict[str, Any]) -> BookDTO:
 
 
 class SqlBookQueries:
-    def __init__(self, engine: AsyncEngine) -> None:
-        self._engine = reading(engine)
+    def __init__(self, reads: Reads) -> None:
+        self._reads = reads
 
     async def book(self, book_id: int) -> BookDTO | None:
-        async with self._engine.connect() as connection:
-            rows = (await connection.execute(_ONE_BOOK, {"book_id": book_id})).all()
-        found = _books_from_rows(rows)
+        found = await self._books(_ONE_BOOK, {"book_id": book_id})
         return found[0] if found else None
 
     async def books(
         self, *, title: str | None, isbn: str | None, after: int | None, limit: int
     ) -> Slice[BookDTO]:
         if title and not isbn:
-            found = await search_page(
-                self._page, books, lambda rows: contains_term(rows.c.title_key, title),
-                after=after, size=limit + 1)
+            found = await search_page(self._books, _SEARCH, title, after=after, size=limit + 1)
         else:
-            page = select(books).order_by(books.c.id).limit(limit + 1)
-            if isbn:  # one book at most, found through the ISBN's index
-                page = page.where(books.c.isbn == isbn)
-                if title:
-                    page = page.where(contains_term(books.c.title_key, title))
-            if after is not None:
-                page = page.where(books.c.id > after)
-            found = await self._page(page)
+            statement = _listing(after=after is not None, isbn=bool(isbn), title=bool(title))
+            found = await self._books(statement, {
+                "isbn": isbn, "term": like_term(title) if title else None, "after": after,
+                "size": limit + 1})
         return Slice(items=found[:limit], more=len(found) > limit)
 
-    async def _page(self, page: Select[Any]) -> list[BookDTO]:
-        """The books `page` selects, joined to their authors: one statement."""
-        async with self._engine.connect() as connection:
-            rows = (await connection.execute(_with_authors(page.subquery("page")))).all()
-        return _books_from_rows(rows)
+    async def _books(self, statement: Select[Any], parameters: Mapping[str, Any]
+                     ) -> list[BookDTO]:
+        return _books_from_rows(await self._reads.rows(statement, parameters))
