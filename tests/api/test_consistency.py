@@ -3,6 +3,7 @@ good, a committed write is answered 2xx, and racing deletes do not deadlock into
 
 import asyncio
 from collections.abc import Collection, Iterator
+from dataclasses import replace
 
 import httpx
 import pytest
@@ -10,6 +11,7 @@ from dependency_injector import providers
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from modules.container import ApplicationContainer
+from modules.shared_kernel.application.listeners import Listener, Listeners
 from modules.shared_kernel.application.message_bus import MessageBus
 from modules.shared_kernel.infrastructure.outbox.delivery import EventDelivery
 from tests.api.catalogue import assert_problem, books_of, new_author, new_book
@@ -90,16 +92,27 @@ async def test_a_deleted_author_cannot_be_credited_even_when_the_check_missed_th
     assert (await client.get(f"/books/{book['id']}")).json()["authors"] == []
 
 
-class ClaimsThatTimeOut:
-    """Claims when the pool has no connection to give: every claim times out."""
+def no_connection(*_args: object, **_kwargs: object) -> None:
+    raise PoolTimeout("QueuePool limit reached, connection timed out")
 
-    async def claim_next(self, aggregate_id: int, subscriber: str) -> None:
-        raise PoolTimeout("QueuePool limit reached, connection timed out")
+
+class WithoutConnections:
+    """The pool has no connection to give after the commit: every listener's unit of work,
+    and every claim or failure record, times out."""
+
+    def __init__(self, listeners: Listeners) -> None:
+        self._listeners = listeners
+
+    def named(self, name: str) -> Listener:
+        return replace(self._listeners.named(name), unit_of_work=no_connection)
+
+    complete = fail = claim_next = staticmethod(no_connection)
 
 
 @pytest.fixture
 def delivery_fails_after_commit(container: ApplicationContainer) -> Iterator[None]:
-    failing = EventDelivery(container.listeners(), ClaimsThatTimeOut(),  # type: ignore[arg-type]
+    without = WithoutConnections(container.listeners())
+    failing = EventDelivery(without, without,  # type: ignore[arg-type]
                             container.settings(), container.relay_wakeup())
     bus = MessageBus(container.book.unit_of_work, failing.after_commit)
     with container.book.bus.override(providers.Object(bus)):

@@ -78,11 +78,25 @@ def isbn_check_missed(container: ApplicationContainer) -> Iterator[None]:
 async def test_a_constraint_clash_is_a_409_without_echoing_sql(
     client: httpx.AsyncClient, isbn_check_missed: None
 ) -> None:
+    book, other = await new_book(client), await new_book(client)
+
+    # A revision checks the ISBN first; here the check misses and the constraint refuses.
+    response = await client.patch(f"/books/{other['id']}", json={"isbn": book["isbn"]})
+
+    problem = assert_problem(response, 409, "isbn-already-used")
+    assert problem["detail"] == "another book already has this ISBN"
+    for leak in ("UPDATE", "uq_books_isbn", "duplicate key", "UNIQUE constraint", book["isbn"]):
+        assert leak not in response.text
+
+
+async def test_a_new_books_isbn_is_checked_by_the_constraint_alone_and_named_in_the_answer(
+    client: httpx.AsyncClient,
+) -> None:
     book = await new_book(client)
 
     response = await client.post("/books", json=book_body(isbn=book["isbn"]))
 
-    problem = assert_problem(response, 409, "isbn-already-used")  # the constraint refused it
-    assert problem["detail"] == "another book already has this ISBN"
-    for leak in ("INSERT", "uq_books_isbn", "duplicate key", "UNIQUE constraint", book["isbn"]):
+    problem = assert_problem(response, 409, "isbn-already-used")
+    assert problem["detail"] == f"another book already has ISBN {book['isbn']}"
+    for leak in ("INSERT", "uq_books_isbn", "duplicate key", "UNIQUE constraint"):
         assert leak not in response.text

@@ -9,7 +9,7 @@ from typing import Any, Self
 from modules.author.domain.author import Author
 from modules.author.domain.errors import AuthorStillHasBooks
 from modules.book.domain.book import Book
-from modules.book.domain.errors import UnknownAuthor
+from modules.book.domain.errors import IsbnAlreadyUsed, UnknownAuthor
 from modules.book.domain.isbn import Isbn
 from modules.shared_kernel.application.publications import AlreadyDelivered, Publication
 from modules.shared_kernel.domain.errors import ConcurrentChange
@@ -100,8 +100,13 @@ class FakeBookUnitOfWork(FakeUnitOfWork):
 
     def check_rules(self, changes: list[tuple[_Repository, dict[int, Any], Any]]) -> None:
         for repository, _store, book in changes:
-            if book.id not in repository.removed and \
-                    not set(book.author_ids) <= self.catalogue.authors.keys():
+            if book.id in repository.removed:
+                continue
+            # The unique key on books.isbn, and the key from credits to authors.
+            if any(other.isbn == book.isbn and other.id != book.id
+                   for other in self.catalogue.books.values()):
+                raise IsbnAlreadyUsed()
+            if not set(book.author_ids) <= self.catalogue.authors.keys():
                 raise UnknownAuthor()
 
 

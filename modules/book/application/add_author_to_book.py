@@ -1,6 +1,5 @@
 """Use case: credit an author on a book (idempotent) -> AuthorAddedToBook."""
 
-from modules.book.application.author_directory import AuthorDirectory
 from modules.book.application.unit_of_work import BookUnitOfWork
 from modules.book.domain.errors import BookNotFound, UnknownAuthor
 from modules.shared_kernel.application.retry import retry_on_conflict
@@ -8,14 +7,12 @@ from modules.shared_kernel.application.versions import check_version
 
 
 async def add_author_to_book(uow: BookUnitOfWork, book_id: int, author_id: int, *,
-                             authors: AuthorDirectory,
                              expected_version: int | None = None) -> None:
-    """`expected_version`: credit only if the book is still at that version."""
-    # Asked before the unit of work opens: holding its connection while the directory
-    # waits for another one would let concurrent requests drain the pool and deadlock.
-    # An author deleted after this answer is caught by storage (UnknownAuthor on commit).
-    if await authors.unknown_ids([author_id]):
-        raise UnknownAuthor(author_id)
+    """`expected_version`: credit only if the book is still at that version.
+
+    Whether the author exists is storage's to say (UnknownAuthor on commit, I2): it settles
+    a credit racing the author's deletion, which no question asked beforehand could, so
+    the Author module is not asked first (it cost a statement on every credit)."""
 
     async def credit() -> None:
         async with uow:

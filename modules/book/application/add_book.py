@@ -16,16 +16,17 @@ async def add_book(
 ) -> int:
     book = Book.catalogue(title=title, isbn=isbn, pages=pages, price=price,
                           publication_year=publication_year, author_ids=author_ids)
-    # Asked before the unit of work opens (see add_author_to_book); storage settles the
-    # race with a delete that comes after this answer.
-    if author_ids and (unknown := await authors.unknown_ids(author_ids)):
-        raise UnknownAuthors(sorted(unknown))
+    # Storage answers both questions a new book raises: the ISBN's unique key whether another
+    # book has it, the key from credits to authors whether they exist. Asked beforehand,
+    # each would cost a statement on every new book, and settle no race with a writer that
+    # comes after the answer.
     try:
         async with uow:
-            if await uow.books.isbn_in_use(isbn):
-                raise IsbnAlreadyUsed(isbn.value)
             await uow.books.add(book)
             await uow.commit()
+    except IsbnAlreadyUsed:
+        raise IsbnAlreadyUsed(isbn.value) from None
     except UnknownAuthor:
+        # Only now is the Author module asked, to name every unknown id, not just the first.
         raise UnknownAuthors(sorted(await authors.unknown_ids(author_ids))) from None
     return book.id

@@ -116,7 +116,6 @@ async def patch_book(
 async def put_book_author(book_id: BookId, author_id: AuthorId, books: Books,
                           if_match: IfMatch = None) -> Response:
     await books.bus().run(add_author_to_book, book_id, author_id,
-                          authors=books.author_directory(),
                           expected_version=expected_version(if_match))
     return await _shown(books, book_id)
 

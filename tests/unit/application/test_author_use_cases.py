@@ -109,7 +109,7 @@ async def test_an_author_a_book_credits_is_not_deleted_even_before_the_author_he
     # I3: the books decide, not the author's own list, which may lag behind.
     han, book_id = await an_author(author_bus), await a_book(book_bus, directory)
     delivery.at_once = False
-    await book_bus.run(add_author_to_book, book_id, han, authors=directory)
+    await book_bus.run(add_author_to_book, book_id, han)
     assert catalogue.authors[han].book_ids == ()
 
     with pytest.raises(AuthorStillHasBooks) as refused:
@@ -122,7 +122,7 @@ async def test_an_author_a_book_credits_is_not_deleted_even_before_the_author_he
 async def test_an_author_whose_last_credit_was_removed_is_deleted_before_hearing_of_it(
         book_bus, author_bus, directory, delivery, catalogue) -> None:  # type: ignore[no-untyped-def]
     han, book_id = await an_author(author_bus), await a_book(book_bus, directory)
-    await book_bus.run(add_author_to_book, book_id, han, authors=directory)
+    await book_bus.run(add_author_to_book, book_id, han)
     delivery.at_once = False
     await book_bus.run(remove_author_from_book, book_id, han)
     assert catalogue.authors[han].book_ids == (book_id,)  # the removal is still on its way

@@ -46,8 +46,7 @@ async def test_the_book_modules_bus_runs_on_the_fakes(on_fakes) -> None:  # type
                                        pages=224, price=Money(1500), publication_year=2014))
     author = stored_author(catalogue, Author(name=Name("Han", "Kang")))
 
-    await container.book.bus().run(add_author_to_book, book.id, author.id,
-                                   authors=container.book.author_directory())
+    await container.book.bus().run(add_author_to_book, book.id, author.id)
 
     assert catalogue.books[book.id].author_ids == (author.id,)
     assert catalogue.authors[author.id].book_ids == (book.id,)

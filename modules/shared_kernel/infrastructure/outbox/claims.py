@@ -1,6 +1,8 @@
-"""Claiming publications: each goes to one deliverer at a time, and a stream (one aggregate's
-publications to one subscribing module) is taken oldest first, never skipping ahead, so a
-module applies an aggregate's events in the order they happened, across all its listeners.
+"""Claiming publications: each goes to one deliverer at a time, and the relay takes a stream
+(one aggregate's publications to one subscribing module) oldest first, never skipping ahead.
+A request delivers what it wrote itself, claimed from the start (see PublicationLog): it may
+go ahead of an older one still open, and the listeners' sequence checks make that change
+nothing (I6).
 
 A claim lasts `event_claim_timeout_s`: a deliverer that dies mid-delivery loses it then. A
 failed attempt is due again after an exponential backoff; after `event_max_attempts` the
@@ -37,7 +39,6 @@ class PublicationClaims:
         # Built once: the claims run on every delivery and every relay round.
         self._claim_due = self._claim_due_statement()
         self._claim_next = self._claim_next_statement()
-        self._claim_this = self._claim_next_statement(only=bindparam("publication_id"))
 
     def _claim_due_statement(self) -> Any:
         earlier = log.alias("earlier")
@@ -59,7 +60,7 @@ class PublicationClaims:
             .returning(*log.c)
         )
 
-    def _claim_next_statement(self, *, only: Any = None) -> Any:
+    def _claim_next_statement(self) -> Any:
         oldest_open = (
             select(log.c.id)
             .where(log.c.aggregate_id == bindparam("stream_aggregate"),
@@ -73,8 +74,6 @@ class PublicationClaims:
             .values(attempts=log.c.attempts + 1,
                     next_attempt_at_ms=database_now_ms() + self._claim_ms)
         )
-        if only is not None:
-            return claim.where(log.c.id == only)
         return claim.returning(*log.c)
 
     async def claim_due(self, limit: int) -> list[Publication]:
@@ -94,15 +93,6 @@ class PublicationClaims:
                 self._claim_next,
                 {"stream_aggregate": aggregate_id, "stream_subscriber": subscriber})).first()
         return await self._decoded(row) if row is not None else None
-
-    async def claim(self, publication: Publication) -> bool:
-        """Claim a publication the caller holds already (it wrote it), on the same terms as
-        `claim_next`: only if it is the oldest open one of its stream and nobody has it."""
-        async with self._engine.begin() as connection:
-            done = await connection.execute(self._claim_this, {
-                "stream_aggregate": publication.aggregate_id,
-                "stream_subscriber": publication.subscriber, "publication_id": publication.id})
-        return bool(done.rowcount == 1)
 
     @staticmethod
     async def complete_in(connection: AsyncConnection | AsyncSession, publication_id: int) -> bool:

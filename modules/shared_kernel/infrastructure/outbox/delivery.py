@@ -9,7 +9,6 @@ so the effect and its completion commit together, or neither does.
 import asyncio
 import logging
 from collections.abc import Sequence
-from dataclasses import replace
 
 from modules.settings import Settings
 from modules.shared_kernel.application.listeners import Listeners
@@ -37,19 +36,12 @@ class EventDelivery:
             self._relay_wakeup.set()
             return
         try:
-            # The request holds what it wrote: it claims those by id, in the order they were
-            # written, and needs to read none of them back. A stream whose next publication
-            # it cannot claim is in other hands (an earlier event open); they carry it on.
-            taken: dict[tuple[int, str], bool] = {}
+            # The request holds what it wrote as claimed already (see PublicationLog), so it
+            # delivers it at once, without a claim or a read: even ahead of an older one of
+            # the same stream still open (being retried, or in another request's hands). The
+            # listeners' sequence checks give the same outcome in any order (I6).
             for publication in published:
-                stream = (publication.aggregate_id, publication.subscriber)
-                if taken.setdefault(stream, True) and await self._claims.claim(publication):
-                    await self.deliver(replace(publication, attempts=publication.attempts + 1))
-                else:
-                    taken[stream] = False
-            for stream, carried_on in taken.items():
-                if carried_on:  # events that queued behind this request's, if any
-                    await self.drain(*stream)
+                await self.deliver(publication)
         except Exception as error:
             log.warning("delivery after commit stopped, left to the relay: %s",
                         failure_text(error))

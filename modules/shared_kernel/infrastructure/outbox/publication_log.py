@@ -17,10 +17,12 @@ from persistence.tables import event_publications as log
 class PublicationLog:
     def __init__(self, listeners: Listeners, settings: Settings) -> None:
         self._listeners = listeners
-        # Delivered by the request that wrote them: the relay leaves them alone until the
-        # claim timeout has passed (the request's process may have died by then).
-        self._relay_after_ms = (int(settings.event_claim_timeout_s * 1000)
-                                if settings.event_delivery == "immediate" else 0)
+        # Delivered by the request that wrote them, which holds them as claimed from the
+        # start (its first attempt): nobody else takes them until the claim timeout has
+        # passed (the request's process may have died by then). No claim is sent for them.
+        immediate = settings.event_delivery == "immediate"
+        self._relay_after_ms = int(settings.event_claim_timeout_s * 1000) if immediate else 0
+        self._attempts = 1 if immediate else 0
         self._insert = (
             insert(log)
             .values(created_at_ms=database_now_ms(),
@@ -38,9 +40,10 @@ class PublicationLog:
             return []
         rows = [{"event_type": type(event).__name__, "schema_version": event.schema_version,
                  "payload": payload_of(event), "aggregate_id": aggregate_id,
-                 "subscriber": listener.subscriber, "listener": listener.name, "attempts": 0}
+                 "subscriber": listener.subscriber, "listener": listener.name,
+                 "attempts": self._attempts}
                 for aggregate_id, event, listener in targets]
         ids = (await session.execute(self._insert, rows)).scalars().all()
         return [Publication(id=i, listener=listener.name, event=event,
-                            aggregate_id=aggregate_id, attempts=0)
+                            aggregate_id=aggregate_id, attempts=self._attempts)
                 for i, (aggregate_id, event, listener) in zip(ids, targets, strict=True)]
