@@ -72,9 +72,10 @@ async def recreate(url: str) -> None:
     await engine.dispose()
 
 
-async def load(url: str, books: int, authors: int) -> tuple[list[int], list[int]]:
+async def load(url: str, books: int, authors: int) -> tuple[list[int], list[int], list[str]]:
     """`authors` authors and `books` books, book i credited with author i % authors."""
     make_id, rng = SnowflakeGenerator(1023), random.Random(7)
+    all_titles: list[str] = []
     author_ids = [make_id() for _ in range(authors)]
     book_ids = [make_id() for _ in range(books)]
     connection = await asyncpg.connect(plain_dsn(url))
@@ -92,6 +93,7 @@ async def load(url: str, books: int, authors: int) -> tuple[list[int], list[int]
     for start in range(0, books, 100_000):
         chunk = range(start, min(books, start + 100_000))
         titles = [f"The {rng.choice(WORDS)} of {rng.choice(WORDS)} {i}" for i in chunk]
+        all_titles += titles
         await connection.copy_records_to_table("books", columns=(
             "id", "title", "title_key", "isbn", "pages", "price_amount", "price_currency",
             "publication_year", "version"), records=[
@@ -106,7 +108,7 @@ async def load(url: str, books: int, authors: int) -> tuple[list[int], list[int]
         await connection.execute(definition)
     await connection.execute("ANALYZE")
     await connection.close()
-    return book_ids, author_ids
+    return book_ids, author_ids, all_titles
 
 
 def free_port() -> int:
@@ -165,47 +167,66 @@ def write_lines(path: Path, lines: list[object]) -> str:
     return str(path)
 
 
+def rare_terms(titles: list[str], count: int = 200) -> list[str]:
+    """Terms only one title holds ("stone 4321" of "The river of stone 4321"), URL-encoded."""
+    step = max(1, len(titles) // count)
+    return [" ".join(title.split()[3:]).replace(" ", "%20") for title in titles[::step]]
+
+
 def table(args: argparse.Namespace) -> None:
     url, work = args.database_url, Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
     asyncio.run(recreate(url))
-    book_ids, author_ids = asyncio.run(load(url, args.books, args.authors))
+    book_ids, author_ids, titles = asyncio.run(load(url, args.books, args.authors))
     half = len(book_ids) // 2
-    # Credits no book has yet, each handed out once; baseline and bookshelf get disjoint books.
-    fresh = {name: [f"{book_ids[i]} {author_ids[(i + 1 + j) % len(author_ids)]}"
-                    for j in range(8) for i in books]
+    # Credits no book has yet, each handed out once; baseline and bookshelf get disjoint books
+    # and, in each round, books of their own.
+    rounds = args.rounds
+    fresh = {(name, r): [f"{book_ids[i]} {author_ids[(i + 1 + j) % len(author_ids)]}"
+                         for j in range(8) for i in books[r::rounds]]
              for name, books in (("baseline", range(half)),
-                                 ("bookshelf", range(half, len(book_ids))))}
-    isbn_blocks = iter(range(0, 900_000_000, 100_000_000))  # a fresh block for every wrk run
+                                 ("bookshelf", range(half, len(book_ids))))
+             for r in range(rounds)}
+    isbn_blocks = iter(range(0, 900_000_000, 20_000_000))  # a fresh block for every wrk run
     operations = [
-        ("GET /books/{id}", "get_book.lua", lambda _: [write_lines(work / "books.txt", book_ids)]),
-        ("GET /books?title=", "search_books.lua", lambda _: [write_lines(work / "words.txt", WORDS)]),
+        ("GET /books/{id}", "get_book.lua", lambda *_: [write_lines(work / "books.txt", book_ids)]),
         ("GET /authors/{id}", "get_author.lua",
-         lambda _: [write_lines(work / "authors.txt", author_ids)]),
-        ("POST /books", "add_book.lua", lambda _: [str(next(isbn_blocks))]),
+         lambda *_: [write_lines(work / "authors.txt", author_ids)]),
+        ("GET /books?title= (a rare term)", "search_books.lua",
+         lambda *_: [write_lines(work / "rare.txt", rare_terms(titles))]),
+        ("GET /books?title= (a common word)", "search_books.lua",
+         lambda *_: [write_lines(work / "words.txt", WORDS)]),
+        ("POST /books", "add_book.lua", lambda *_: [str(next(isbn_blocks))]),
         ("PUT /books/{id}/authors/{aid}", "add_author_to_book.lua",
-         lambda name: [write_lines(work / f"pairs-{name}.txt", fresh[name]), "2"]),
+         lambda name, r: [write_lines(work / f"pairs-{name}-{r}.txt", fresh[name, r]), "2"]),
     ]
-    results: dict[tuple[str, str], Result] = {}
+    results: dict[tuple[str, str], list[Result]] = {}
     rss: dict[str, float] = {}
     with serving("app:app", url, work / "bookshelf.log") as (shelf, shelf_pid), \
             serving("benchmarks.baseline_app:app", url, work / "baseline.log") as (base, base_pid):
-        for label, script, script_args in operations:
-            for name, target in (("baseline", base), ("bookshelf", shelf)):
-                wrk(target, script, script_args(name), seconds=2, connections=args.connections)
-                results[label, name] = wrk(target, script, script_args(name),
-                                           seconds=args.duration, connections=args.connections)
-                print(f"  {label:32s} {name:9s} {results[label, name].requests_per_s:8.0f} req/s",
-                      flush=True)
+        for r in range(rounds):
+            for label, script, script_args in operations:
+                for name, target in (("baseline", base), ("bookshelf", shelf)):
+                    if r == 0:  # warm up: caches, prepared statements, the pools
+                        wrk(target, script, script_args(name, r), seconds=2,
+                            connections=args.connections)
+                    result = wrk(target, script, script_args(name, r), seconds=args.duration,
+                                 connections=args.connections)
+                    results.setdefault((label, name), []).append(result)
+                    print(f"  round {r + 1}: {label:34s} {name:9s} "
+                          f"{result.requests_per_s:8.0f} req/s  p99 {result.p99_ms:.1f} ms",
+                          flush=True)
         rss = {"bookshelf": rss_mb(shelf_pid), "baseline": rss_mb(base_pid)}
 
     print(f"\n{args.books} books, {args.authors} authors; wrk -t2 -c{args.connections} "
-          f"-d{args.duration}s; 1 uvicorn worker each (uvloop), PostgreSQL on the same machine\n")
+          f"-d{args.duration:g}s, {rounds} interleaved rounds, medians; 1 uvicorn worker each "
+          "(uvloop), PostgreSQL on the same machine\n")
     print("| operation | bookshelf req/s | baseline req/s | ratio | p50 ms (b/base) "
           "| p99 ms (b/base) | p99 ratio | errors (b/base) |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for label, *_ in operations:
-        shelf_result, base_result = results[label, "bookshelf"], results[label, "baseline"]
+        shelf_result = median_of(results[label, "bookshelf"])
+        base_result = median_of(results[label, "baseline"])
         print(f"| {label} | {shelf_result.requests_per_s:.0f} | {base_result.requests_per_s:.0f} | "
               f"{shelf_result.requests_per_s / base_result.requests_per_s:.2f} | "
               f"{shelf_result.p50_ms:.1f} / {base_result.p50_ms:.1f} | "
@@ -216,6 +237,13 @@ def table(args: argparse.Namespace) -> None:
           f"baseline {rss['baseline']:.0f} MB")
 
 
+def median_of(results: list[Result]) -> Result:
+    """The run of median throughput (its latencies with it), errors summed over the runs."""
+    middle = sorted(results, key=lambda r: r.requests_per_s)[len(results) // 2]
+    return Result(middle.requests_per_s, middle.p50_ms, middle.p99_ms,
+                  sum(r.errors for r in results))
+
+
 def scale(args: argparse.Namespace) -> None:
     url, work = args.database_url, Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
@@ -223,7 +251,7 @@ def scale(args: argparse.Namespace) -> None:
     print("|---:|---:|---:|---:|")
     for size in (10_000, 1_000_000):
         asyncio.run(recreate(url))
-        book_ids, _ = asyncio.run(load(url, size, 1000))
+        book_ids, _, _ = asyncio.run(load(url, size, 1000))
         deep = sorted(book_ids)[1000 * 20 - 1] if size >= 20_000 else sorted(book_ids)[-21]
         write_lines(work / "words.txt", WORDS)
         with serving("app:app", url, work / "bookshelf-scale.log") as (shelf, _pid):
@@ -246,6 +274,7 @@ def main() -> None:
     parser.add_argument("--authors", type=int, default=1_000)
     parser.add_argument("--duration", type=float, default=10)
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--work", default="/tmp/bookshelf-bench")
     parser.add_argument("--scale", action="store_true",
                         help="title search and deep pages at 10^4 and 10^6 books instead")
