@@ -3,6 +3,8 @@
 import asyncio
 
 import pytest
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from modules.author.domain.author import Author
 from modules.author.domain.name import Name
@@ -13,6 +15,7 @@ from modules.book.domain.isbn import Isbn
 from modules.book.domain.money import Money
 from modules.shared_kernel.domain.errors import ConcurrentChange
 from persistence.database import is_sqlite
+from persistence.tables import book_authors
 from tests.api.catalogue import next_isbn
 
 
@@ -121,6 +124,51 @@ async def test_the_second_of_two_racing_writers_gets_a_conflict_not_a_lost_updat
 
     async with book_uow() as uow:
         assert (await uow.books.get(book.id)).author_ids == (first_author,)
+
+
+async def waiting_for_a_lock(engine: AsyncEngine) -> None:
+    """Until some backend waits for a row lock (another process's state: no event to await)."""
+    for _ in range(500):
+        async with engine.connect() as connection:
+            if await connection.scalar(text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")):
+                return
+        await asyncio.sleep(0.01)
+    raise AssertionError("no writer ever waited for the lock")
+
+
+async def test_a_writer_that_waited_for_the_books_lock_sees_the_credits_committed_meanwhile(
+    book_uow, author_uow, engine, database_url
+) -> None:
+    if is_sqlite(database_url):
+        pytest.skip("SQLite serialises writers from the start of their transactions")
+    first_author, second_author = await stored_authors(author_uow, 2)
+    book = a_book()
+    async with book_uow() as uow:
+        await uow.books.add(book)
+        await uow.commit()
+
+    async def second_writer() -> None:
+        async with book_uow() as second:
+            theirs = await second.books.get(book.id, for_update=True)  # waits for the first
+            theirs.add_author(second_author)
+            await second.commit()
+
+    async with book_uow() as first:
+        mine = await first.books.get(book.id, for_update=True)
+        mine.add_author(first_author)
+        waiting = asyncio.create_task(second_writer())
+        await waiting_for_a_lock(engine)
+        await first.commit()
+    await waiting
+
+    # Read in one joined statement, the locked row came back fresh but its credits as they
+    # were before the first commit: the second credit took position 0 again.
+    async with engine.connect() as connection:
+        rows = (await connection.execute(
+            select(book_authors.c.author_id, book_authors.c.position)
+            .where(book_authors.c.book_id == book.id).order_by(book_authors.c.position))).all()
+    assert [tuple(row) for row in rows] == [(first_author, 0), (second_author, 1)]
 
 
 async def test_the_unique_isbn_settles_a_race_the_checks_cannot_see(book_uow) -> None:
