@@ -34,7 +34,7 @@ class ApplicationContainer(containers.DeclarativeContainer):
     # Queries' single-statement reads; on PostgreSQL a pool of their own (the lifespan closes it).
     reads = providers.Singleton(
         Reads, engine,
-        pool_size=settings.provided.database_pool_size,
+        pool_size=settings.provided.read_pool_size,
         connect_timeout_s=settings.provided.database_connect_timeout_s,
         statement_timeout_s=settings.provided.database_statement_timeout_s,
     )

@@ -24,7 +24,9 @@ class Settings(BaseSettings):
         1024 * 1024, ge=1, description="Largest request body accepted (larger: 413)."
     )
     database_echo: bool = Field(False, description="Log every SQL statement (development only).")
-    database_pool_size: int = Field(10, ge=1, description="Connections kept per process.")
+    database_pool_size: int = Field(
+        10, ge=1, description="Connections per process: the writers' pool holds this many, and "
+        "as many again may overflow, shared with the read pool on PostgreSQL.")
     database_connect_timeout_s: float = Field(
         5.0, gt=0, description="How long to wait for a PostgreSQL connection (new or pooled)."
     )
@@ -92,3 +94,10 @@ class Settings(BaseSettings):
             if len(digest) != 64 or any(c not in "0123456789abcdefABCDEF" for c in digest):
                 raise ValueError("each API token hash is a SHA-256 digest: 64 hex characters")
         return [digest.lower() for digest in hashes]
+
+    @property
+    def read_pool_size(self) -> int:
+        """The read pool's share of the overflow: a process never holds more than twice
+        DATABASE_POOL_SIZE connections, as before reads had a pool of their own (four workers
+        on PostgreSQL's default 100 connections)."""
+        return max(1, self.database_pool_size // 2)

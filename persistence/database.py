@@ -32,7 +32,9 @@ def create_engine(
     # ~15 % of a read): a lost connection is detected by the statement that meets it, and
     # SQLAlchemy then invalidates the whole pool, so the next requests reconnect.
     return create_async_engine(
-        url, echo=echo, pool_size=pool_size, max_overflow=pool_size,
+        # The overflow is half the pool: the other half of the budget of twice the pool size
+        # is the read pool's (persistence/reads.py).
+        url, echo=echo, pool_size=pool_size, max_overflow=max(0, pool_size - pool_size // 2),
         pool_timeout=connect_timeout_s,
         connect_args={"timeout": connect_timeout_s, "command_timeout": statement_timeout_s},
     )

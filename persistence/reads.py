@@ -31,7 +31,14 @@ _UNREACHABLE = (
     asyncpg.PostgresConnectionError,
     asyncpg.CannotConnectNowError,
     asyncpg.OperatorInterventionError,  # the server is shutting down or cancelled us
+    asyncpg.TooManyConnectionsError,  # max_connections reached: over as connections close
 )
+
+
+async def _nothing_to_reset(_connection: asyncpg.Connection) -> None:
+    """A read leaves nothing on its connection to undo (no SET, LISTEN, advisory lock or
+    open cursor), so a connection goes back to the pool without asyncpg's reset statement:
+    a round trip less per read."""
 
 
 class Reads:
@@ -83,6 +90,7 @@ class Reads:
                         min_size=1, max_size=self._pool_size,
                         timeout=self._connect_timeout_s,
                         command_timeout=self._statement_timeout_s,
+                        reset=_nothing_to_reset,
                     )
                 except _UNREACHABLE as error:
                     raise ConnectionError(f"{type(error).__name__}: {error}") from error

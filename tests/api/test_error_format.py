@@ -6,6 +6,7 @@ import httpx
 import pytest
 from dependency_injector import providers
 from fastapi import FastAPI
+from sqlalchemy.exc import DBAPIError
 
 from modules.book.infrastructure.unit_of_work import SqlAlchemyBookUnitOfWork
 from modules.container import ApplicationContainer
@@ -100,3 +101,26 @@ async def test_a_new_books_isbn_is_checked_by_the_constraint_alone_and_named_in_
     assert problem["detail"] == f"another book already has ISBN {book['isbn']}"
     for leak in ("INSERT", "uq_books_isbn", "duplicate key", "UNIQUE constraint"):
         assert leak not in response.text
+
+
+class TooManyClients(Exception):
+    """What the driver raises when PostgreSQL is at max_connections."""
+
+    sqlstate = "53300"
+
+
+class FullDatabase:
+    async def book(self, _book_id: int) -> None:
+        raise DBAPIError("SELECT ...", {}, TooManyClients("sorry, too many clients already"))
+
+
+async def test_a_database_out_of_connections_is_a_503_to_retry_not_a_500(
+    client: httpx.AsyncClient, container: ApplicationContainer
+) -> None:
+    # Four workers whose pools together passed PostgreSQL's max_connections answered 500.
+    with container.book.queries.override(providers.Object(FullDatabase())):
+        response = await client.get("/books/1")
+
+    assert_problem(response, 503, "database-unavailable")
+    assert response.headers["Retry-After"] == "2"
+    assert "too many clients" not in response.text

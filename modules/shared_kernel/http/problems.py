@@ -167,10 +167,15 @@ async def _ids_unavailable(_request: Request, error: Exception) -> JSONResponse:
     return response
 
 
+# PostgreSQL refusing a connection for now: too many clients, or starting up / shutting down.
+_NOT_NOW = {"53300", "57P03"}
+
+
 def _database_unreachable(error: Exception) -> bool:
     if isinstance(error, OperationalError | InterfaceError | PoolTimeout | OSError | TimeoutError):
         return True
-    return isinstance(error, DBAPIError) and error.connection_invalidated
+    return isinstance(error, DBAPIError) and (
+        error.connection_invalidated or getattr(error.orig, "sqlstate", None) in _NOT_NOW)
 
 
 async def _database_unavailable(_request: Request, error: Exception) -> JSONResponse:
