@@ -9,7 +9,6 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
-from sqlalchemy.exc import SQLAlchemyError
 
 from modules.author.http.routes import router as author_routes
 from modules.author.subscriptions import subscribe as subscribe_author_module
@@ -28,7 +27,7 @@ from modules.shared_kernel.infrastructure.logs import configure_logging
 from modules.shared_kernel.infrastructure.worker_ids import worker_id_for_this_process
 from persistence.database import is_sqlite
 from persistence.mappers import start_mappers
-from persistence.migrations import schema_head, upgrade_to_head
+from persistence.migrate import MigrationFailed, migrate_apart
 
 log = logging.getLogger("bookshelf")
 
@@ -55,12 +54,12 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
                     engine.url.database)
     try:
         try:
-            if settings.migrate_on_startup:
-                await upgrade_to_head(engine)
-        except (OSError, SQLAlchemyError) as error:
-            log.critical("cannot start: the database %s cannot be migrated (%s: %s)",
-                         engine.url.render_as_string(), type(error).__name__,
-                         str(error) or "no answer in time")
+            app.state.schema_head = await migrate_apart(
+                settings.database_url, upgrade=settings.migrate_on_startup,
+                connect_timeout_s=settings.database_connect_timeout_s)
+        except MigrationFailed as error:
+            log.critical("cannot start: the database %s cannot be migrated (%s)",
+                         engine.url.render_as_string(), error)
             raise
         async with worker_id_for_this_process(engine, settings), event_relay(container):
             yield
@@ -110,7 +109,6 @@ def create_app(container: ApplicationContainer | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type", "If-Match"],
             expose_headers=["ETag", "Location", "Retry-After"],
         )
-    app.state.schema_head = schema_head()
     app.include_router(author_routes)
     app.include_router(book_routes)
     app.include_router(health_routes)

@@ -14,6 +14,7 @@ from app import create_app
 from modules.container import ApplicationContainer
 from modules.settings import Settings
 from modules.shared_kernel.infrastructure.worker_lease import CannotLeaseWorkerId
+from persistence.migrate import MigrationFailed
 from tests.system.servers import free_port
 
 
@@ -72,7 +73,7 @@ async def test_startup_with_no_database_listening_fails_at_once(
 ) -> None:
     app = app_on_postgresql_at(free_port())
 
-    with pytest.raises(ConnectionRefusedError):
+    with pytest.raises(MigrationFailed, match="ConnectionRefusedError"):
         async with LifespanManager(app):
             pass
     assert "cannot start: the database" in caplog.text
@@ -88,7 +89,7 @@ async def test_startup_against_a_database_that_never_answers_fails_within_the_ti
     started = time.monotonic()
 
     try:
-        with pytest.raises(TimeoutError):
+        with pytest.raises(MigrationFailed, match="TimeoutError"):
             async with LifespanManager(app, startup_timeout=30):
                 pass
     finally:
