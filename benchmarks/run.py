@@ -179,14 +179,14 @@ def table(args: argparse.Namespace) -> None:
     asyncio.run(recreate(url))
     book_ids, author_ids, titles = asyncio.run(load(url, args.books, args.authors))
     half = len(book_ids) // 2
-    # Credits no book has yet, each handed out once; baseline and bookshelf get disjoint books
-    # and, in each round, books of their own.
+    # Credits no book has yet, each handed out once: baseline and bookshelf get disjoint books,
+    # and each round (and the warm-up, slice `rounds`) books of its own, up to 24 credits each.
     rounds = args.rounds
     fresh = {(name, r): [f"{book_ids[i]} {author_ids[(i + 1 + j) % len(author_ids)]}"
-                         for j in range(8) for i in books[r::rounds]]
+                         for j in range(24) for i in books[r::rounds + 1]]
              for name, books in (("baseline", range(half)),
                                  ("bookshelf", range(half, len(book_ids))))
-             for r in range(rounds)}
+             for r in range(rounds + 1)}
     isbn_blocks = iter(range(0, 900_000_000, 20_000_000))  # a fresh block for every wrk run
     operations = [
         ("GET /books/{id}", "get_book.lua", lambda *_: [write_lines(work / "books.txt", book_ids)]),
@@ -200,6 +200,9 @@ def table(args: argparse.Namespace) -> None:
         ("PUT /books/{id}/authors/{aid}", "add_author_to_book.lua",
          lambda name, r: [write_lines(work / f"pairs-{name}-{r}.txt", fresh[name, r]), "2"]),
     ]
+    # A book with no credit for the last author yet, for the count of a credit.
+    counts = asyncio.run(statement_counts(url, book_ids[-1], author_ids[500],
+                                          rare_terms(titles)[0]))
     results: dict[tuple[str, str], list[Result]] = {}
     rss: dict[str, float] = {}
     with serving("app:app", url, work / "bookshelf.log") as (shelf, shelf_pid), \
@@ -208,7 +211,7 @@ def table(args: argparse.Namespace) -> None:
             for label, script, script_args in operations:
                 for name, target in (("baseline", base), ("bookshelf", shelf)):
                     if r == 0:  # warm up: caches, prepared statements, the pools
-                        wrk(target, script, script_args(name, r), seconds=2,
+                        wrk(target, script, script_args(name, rounds), seconds=2,
                             connections=args.connections)
                     result = wrk(target, script, script_args(name, r), seconds=args.duration,
                                  connections=args.connections)
@@ -222,8 +225,8 @@ def table(args: argparse.Namespace) -> None:
           f"-d{args.duration:g}s, {rounds} interleaved rounds, medians; 1 uvicorn worker each "
           "(uvloop), PostgreSQL on the same machine\n")
     print("| operation | bookshelf req/s | baseline req/s | ratio | p50 ms (b/base) "
-          "| p99 ms (b/base) | p99 ratio | errors (b/base) |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+          "| p99 ms (b/base) | p99 ratio | errors (b/base) | statements (transactions) |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for label, *_ in operations:
         shelf_result = median_of(results[label, "bookshelf"])
         base_result = median_of(results[label, "baseline"])
@@ -232,9 +235,46 @@ def table(args: argparse.Namespace) -> None:
               f"{shelf_result.p50_ms:.1f} / {base_result.p50_ms:.1f} | "
               f"{shelf_result.p99_ms:.1f} / {base_result.p99_ms:.1f} | "
               f"{shelf_result.p99_ms / base_result.p99_ms:.2f} | "
-              f"{shelf_result.errors} / {base_result.errors} |")
+              f"{shelf_result.errors} / {base_result.errors} | "
+              f"{counts[label][0]} ({counts[label][1]}) |")
     print(f"\nRSS after the run: bookshelf {rss['bookshelf']:.0f} MB, "
           f"baseline {rss['baseline']:.0f} MB")
+
+
+async def statement_counts(url: str, book_id: int, author_id: int, rare: str
+                           ) -> dict[str, tuple[int, int]]:
+    """The statements and transactions each operation sends, counted in process as the
+    tests count them (tests/integration/sql_sent.py), on the benchmark's own database."""
+    os.environ["DATABASE_URL"] = url
+    import httpx
+    from asgi_lifespan import LifespanManager
+
+    from app import create_app
+    from tests.integration.sql_sent import counting
+
+    app = create_app()
+    container = app.state.container
+    credited = f"/books/{book_id}/authors/{author_id}"
+    operations = {
+        "GET /books/{id}": ("GET", f"/books/{book_id}", None),
+        "GET /authors/{id}": ("GET", f"/authors/{author_id}", None),
+        "GET /books?title= (a rare term)": ("GET", f"/books?limit=20&title={rare}", None),
+        "GET /books?title= (a common word)": ("GET", "/books?limit=20&title=river", None),
+        "POST /books": ("POST", "/books", {"title": "Counted", "isbn": isbn13(999_999_999, "979"),
+                                           "pages": 1, "price": {"amount": 1},
+                                           "publication_year": 2020}),
+        "PUT /books/{id}/authors/{aid}": ("PUT", credited, None),
+    }
+    found = {}
+    async with LifespanManager(app), httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://bench") as client:
+        with counting(container.engine(), container.reads()) as sent:
+            for label, (method, path, body) in operations.items():
+                sent.clear()
+                response = await client.request(method, path, json=body)
+                assert response.status_code < 300, response.text
+                found[label] = sent.counts
+    return found
 
 
 def median_of(results: list[Result]) -> Result:
