@@ -36,6 +36,14 @@ async def stored_authors(author_uow, count: int) -> list[int]:
     return [author.id for author in made]
 
 
+async def stored_book(book_uow) -> Book:  # type: ignore[no-untyped-def]
+    book = a_book()
+    async with book_uow() as uow:
+        await uow.books.add(book)
+        await uow.commit()
+    return book
+
+
 async def test_a_committed_book_is_read_back_whole(book_uow, author_uow) -> None:
     a, b, c = await stored_authors(author_uow, 3)
     book = a_book(author_ids=[c, a, b])
@@ -108,10 +116,7 @@ async def test_the_second_of_two_racing_writers_gets_a_conflict_not_a_lost_updat
         # interleaved in one task, the second would wait out the busy timeout.
         pytest.skip("SQLite serialises writers from the start of their transactions")
     first_author, second_author = await stored_authors(author_uow, 2)
-    book = a_book()
-    async with book_uow() as uow:
-        await uow.books.add(book)
-        await uow.commit()
+    book = await stored_book(book_uow)
 
     async with book_uow() as first, book_uow() as second:
         mine = await first.books.get(book.id)
@@ -143,10 +148,7 @@ async def test_a_writer_that_waited_for_the_books_lock_sees_the_credits_committe
     if is_sqlite(database_url):
         pytest.skip("SQLite serialises writers from the start of their transactions")
     first_author, second_author = await stored_authors(author_uow, 2)
-    book = a_book()
-    async with book_uow() as uow:
-        await uow.books.add(book)
-        await uow.commit()
+    book = await stored_book(book_uow)
 
     async def second_writer() -> None:
         async with book_uow() as second:
