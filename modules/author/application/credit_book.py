@@ -13,7 +13,7 @@ async def credit_book(uow: AuthorUnitOfWork, event: AuthorAddedToBook) -> None:
         # Locked: events for one author queue up instead of failing each other. No author:
         # deleted after the credit was removed again (storage lets no book credit a deleted
         # author), so there is nothing to keep in step.
-        author = await uow.authors.get(event.author_id, for_update=True)
+        author = await uow.authors.get_to_learn_of(event.author_id, event.book_id)
         if author is not None:
             author.credit_book(event.book_id, sequence=event.sequence)
         await uow.commit()

@@ -10,7 +10,7 @@ async def forget_deleted_book(uow: AuthorUnitOfWork, event: BookDeleted) -> None
         # Lock order: authors by ascending id, so two deleted books that share authors
         # cannot each hold one author the other waits for.
         for author_id in sorted(event.author_ids):
-            author = await uow.authors.get(author_id, for_update=True)
+            author = await uow.authors.get_to_learn_of(author_id, event.book_id)
             if author is not None:
                 author.uncredit_book(event.book_id, sequence=event.sequence)
         await uow.commit()

@@ -7,7 +7,7 @@ from modules.book.domain.events import AuthorRemovedFromBook
 
 async def uncredit_book(uow: AuthorUnitOfWork, event: AuthorRemovedFromBook) -> None:
     async with uow:
-        author = await uow.authors.get(event.author_id, for_update=True)
+        author = await uow.authors.get_to_learn_of(event.author_id, event.book_id)
         if author is not None:
             author.uncredit_book(event.book_id, sequence=event.sequence)
         await uow.commit()

@@ -7,17 +7,38 @@ from sqlalchemy import Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import class_mapper, joinedload
 
-from modules.author.domain.author import Author
+from modules.author.domain.author import Author, WrittenBook
 from persistence.tables import authors
+
+# NO KEY UPDATE: holds other writers off, but not the key check of a credit naming this
+# author (a credit and an author's handler need not wait for each other).
+_LOCK = (select(authors.c.id).where(authors.c.id == bindparam("author_id"))
+         .with_for_update(key_share=True))
+
+
+def _written() -> Any:
+    return class_mapper(Author).attrs["written"].class_attribute
+
+
+def _written_book_id() -> Any:
+    # The mapped attribute, not the column: the join reads author_books under an alias.
+    return class_mapper(WrittenBook).attrs["book_id"].class_attribute
 
 
 @functools.cache
 def _author_with_books() -> Select[Any]:
-    """For a change made without a lock (a revision, checked by its version when written):
-    the author and its books in one statement, a join; the loader's second statement
-    (SELECT ... IN) was most of the CPU. Built on first use, once the mappers are in place."""
+    """The author and their books in one statement, a join (see the book repository).
+    Built on first use, once the mappers are in place."""
     return (select(Author).where(authors.c.id == bindparam("author_id"))
-            .options(joinedload(class_mapper(Author).attrs["written"].class_attribute)))
+            .options(joinedload(_written())))
+
+
+@functools.cache
+def _author_knowing_one_book() -> Select[Any]:
+    """The author with their row for one book only, if they have one."""
+    return (select(Author).where(authors.c.id == bindparam("author_id"))
+            .options(joinedload(
+                _written().and_(_written_book_id() == bindparam("book_id")))))
 
 
 class SqlAlchemyAuthorRepository:
@@ -25,15 +46,16 @@ class SqlAlchemyAuthorRepository:
         self._session = session
 
     async def get(self, author_id: int, *, for_update: bool = False) -> Author | None:
-        if for_update:
-            # The row is locked first, and only then are its books read, by a second
-            # statement. In one joined statement PostgreSQL would re-read the locked row once
-            # the lock came free, but give the joined rows as they were when the statement
-            # began (READ COMMITTED): a change would be made to a stale collection, as the
-            # race test caught. NO KEY UPDATE: holds other writers off, but not the key checks
-            # of rows that refer to it.
-            return await self._session.get(Author, author_id, with_for_update={"key_share": True})
+        if for_update:  # locked first, then read (see the book repository for why)
+            await self._session.execute(_LOCK, {"author_id": author_id})
         found = await self._session.execute(_author_with_books(), {"author_id": author_id})
+        author: Author | None = found.unique().scalar_one_or_none()
+        return author
+
+    async def get_to_learn_of(self, author_id: int, book_id: int) -> Author | None:
+        await self._session.execute(_LOCK, {"author_id": author_id})
+        found = await self._session.execute(_author_knowing_one_book(),
+                                            {"author_id": author_id, "book_id": book_id})
         author: Author | None = found.unique().scalar_one_or_none()
         return author
 

@@ -16,11 +16,15 @@ _ISBN_USED = select(exists().where(books.c.isbn == bindparam("isbn"),
                                    books.c.id != bindparam("other_than")))
 
 
+_LOCK = (select(books.c.id).where(books.c.id == bindparam("book_id"))
+         .with_for_update(key_share=True))
+
+
 @functools.cache
 def _book_with_credits() -> Select[Any]:
-    """For a change made without a lock (a revision, checked by its version when written):
-    the book and its credits in one statement, a join; the loader's second statement
-    (SELECT ... IN) was most of the CPU. Built on first use, once the mappers are in place."""
+    """The book and its credits in one statement, a join: the loader's second statement
+    (SELECT ... IN) was most of a credit's CPU. Built on first use, once the mappers are in
+    place."""
     return (select(Book).where(books.c.id == bindparam("book_id"))
             .options(joinedload(class_mapper(Book).attrs["credits"].class_attribute)))
 
@@ -31,13 +35,13 @@ class SqlAlchemyBookRepository:
 
     async def get(self, book_id: int, *, for_update: bool = False) -> Book | None:
         if for_update:
-            # The row is locked first, and only then are its credits read, by a second
-            # statement. In one joined statement PostgreSQL would re-read the locked row once
-            # the lock came free, but give the joined rows as they were when the statement
-            # began (READ COMMITTED): a change would be made to a stale collection, as the
-            # race test caught. NO KEY UPDATE: holds other writers off, but not the key checks
-            # of rows that refer to it.
-            return await self._session.get(Book, book_id, with_for_update={"key_share": True})
+            # The row is locked first, by a statement of its own, and only then is the book
+            # read with its credits: in one joined statement PostgreSQL would re-read the
+            # locked row once the lock came free, but give the joined rows as they were when
+            # the statement began (READ COMMITTED), and a change would be made to a stale
+            # collection, as the race test caught. NO KEY UPDATE: holds other writers off,
+            # but not the key checks of rows that refer to it.
+            await self._session.execute(_LOCK, {"book_id": book_id})
         found = await self._session.execute(_book_with_credits(), {"book_id": book_id})
         book: Book | None = found.unique().scalar_one_or_none()
         return book
