@@ -13,7 +13,7 @@ from modules.shared_kernel.infrastructure.outbox.delivery import EventDelivery
 from modules.shared_kernel.infrastructure.outbox.operations import PublicationOperations
 from modules.shared_kernel.infrastructure.outbox.publication_log import PublicationLog
 from modules.shared_kernel.infrastructure.outbox.relay import EventRelay
-from persistence.database import create_engine, create_session_factory
+from persistence.database import create_engine, create_session_factory, read_pool_share
 from persistence.reads import Reads
 
 
@@ -34,7 +34,7 @@ class ApplicationContainer(containers.DeclarativeContainer):
     # Queries' single-statement reads; on PostgreSQL a pool of their own (the lifespan closes it).
     reads = providers.Singleton(
         Reads, engine,
-        pool_size=settings.provided.read_pool_size,
+        pool_size=providers.Callable(read_pool_share, settings.provided.database_pool_size),
         connect_timeout_s=settings.provided.database_connect_timeout_s,
         statement_timeout_s=settings.provided.database_statement_timeout_s,
     )

@@ -94,10 +94,3 @@ class Settings(BaseSettings):
             if len(digest) != 64 or any(c not in "0123456789abcdefABCDEF" for c in digest):
                 raise ValueError("each API token hash is a SHA-256 digest: 64 hex characters")
         return [digest.lower() for digest in hashes]
-
-    @property
-    def read_pool_size(self) -> int:
-        """The read pool's share of the overflow: a process never holds more than twice
-        DATABASE_POOL_SIZE connections, as before reads had a pool of their own (four workers
-        on PostgreSQL's default 100 connections)."""
-        return max(1, self.database_pool_size // 2)

@@ -16,6 +16,13 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
+def read_pool_share(pool_size: int) -> int:
+    """The read pool's size (persistence/reads.py), out of the budget of twice `pool_size`
+    connections a process holds: the writers' pool takes `pool_size`, its overflow and the
+    read pool share the rest, so four workers stay under PostgreSQL's default 100."""
+    return max(1, pool_size // 2)
+
+
 def create_engine(
     url: str, *, echo: bool = False, pool_size: int = 10, connect_timeout_s: float = 5.0,
     statement_timeout_s: float = 15.0,
@@ -32,9 +39,7 @@ def create_engine(
     # ~15 % of a read): a lost connection is detected by the statement that meets it, and
     # SQLAlchemy then invalidates the whole pool, so the next requests reconnect.
     return create_async_engine(
-        # The overflow is half the pool: the other half of the budget of twice the pool size
-        # is the read pool's (persistence/reads.py).
-        url, echo=echo, pool_size=pool_size, max_overflow=max(0, pool_size - pool_size // 2),
+        url, echo=echo, pool_size=pool_size, max_overflow=pool_size - read_pool_share(pool_size),
         pool_timeout=connect_timeout_s,
         connect_args={"timeout": connect_timeout_s, "command_timeout": statement_timeout_s},
     )

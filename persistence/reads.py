@@ -65,8 +65,8 @@ class Reads:
         arguments = tuple(parameters[name] for name in names)
         for watcher in self._watchers:
             watcher(sql, arguments)
-        pool = self._pool or await self._open()
         try:
+            pool = self._pool or await self._open()
             async with pool.acquire(timeout=self._connect_timeout_s) as connection:
                 return await connection.fetch(sql, *arguments)
         except _UNREACHABLE as error:
@@ -84,16 +84,13 @@ class Reads:
         async with self._opening:
             if self._pool is None:
                 url = self._engine.url.set(drivername="postgresql")
-                try:
-                    self._pool = await asyncpg.create_pool(
-                        url.render_as_string(hide_password=False),
-                        min_size=1, max_size=self._pool_size,
-                        timeout=self._connect_timeout_s,
-                        command_timeout=self._statement_timeout_s,
-                        reset=_nothing_to_reset,
-                    )
-                except _UNREACHABLE as error:
-                    raise ConnectionError(f"{type(error).__name__}: {error}") from error
+                self._pool = await asyncpg.create_pool(
+                    url.render_as_string(hide_password=False),
+                    min_size=1, max_size=self._pool_size,
+                    timeout=self._connect_timeout_s,
+                    command_timeout=self._statement_timeout_s,
+                    reset=_nothing_to_reset,
+                )
             return self._pool
 
     @contextlib.contextmanager
