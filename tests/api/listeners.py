@@ -1,6 +1,12 @@
 """Listeners for tests: the real one, after failing as a lost connection would."""
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
+
+from dependency_injector import providers
+
+from modules.container import ApplicationContainer
 
 
 class FailsAtFirst:
@@ -16,3 +22,11 @@ class FailsAtFirst:
         if self.calls <= self.failures:
             raise ConnectionError("author database unreachable")
         await self.real(uow, event)
+
+
+@contextlib.contextmanager
+def credit_failing(container: ApplicationContainer, *, failures: int) -> Iterator[FailsAtFirst]:
+    """The Author module's credit listener fails its first `failures` calls meanwhile."""
+    listener = FailsAtFirst(container.author.credit_book(), failures=failures)
+    with container.author.credit_book.override(providers.Object(listener)):
+        yield listener

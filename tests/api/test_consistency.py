@@ -15,21 +15,19 @@ from modules.shared_kernel.application.listeners import Listener, Listeners
 from modules.shared_kernel.application.message_bus import MessageBus
 from modules.shared_kernel.infrastructure.outbox.delivery import EventDelivery
 from tests.api.catalogue import assert_problem, books_of, new_author, new_book
-from tests.api.listeners import FailsAtFirst
+from tests.api.listeners import FailsAtFirst, credit_failing
 from tests.eventually import eventually
 
 
 @pytest.fixture
 def credit_fails_once(container: ApplicationContainer) -> Iterator[FailsAtFirst]:
-    listener = FailsAtFirst(container.author.credit_book(), failures=1)
-    with container.author.credit_book.override(providers.Object(listener)):
+    with credit_failing(container, failures=1) as listener:
         yield listener
 
 
 @pytest.fixture
 def credit_never_applied(container: ApplicationContainer) -> Iterator[FailsAtFirst]:
-    listener = FailsAtFirst(container.author.credit_book(), failures=10**6)
-    with container.author.credit_book.override(providers.Object(listener)):
+    with credit_failing(container, failures=10**6) as listener:
         yield listener
 
 
@@ -98,7 +96,7 @@ def no_connection(*_args: object, **_kwargs: object) -> None:
 
 class WithoutConnections:
     """The pool has no connection to give after the commit: every listener's unit of work,
-    and every claim or failure record, times out."""
+    and every completion or failure record, times out."""
 
     def __init__(self, listeners: Listeners) -> None:
         self._listeners = listeners
@@ -106,7 +104,7 @@ class WithoutConnections:
     def named(self, name: str) -> Listener:
         return replace(self._listeners.named(name), unit_of_work=no_connection)
 
-    complete = fail = claim_next = staticmethod(no_connection)
+    complete = fail = staticmethod(no_connection)
 
 
 @pytest.fixture

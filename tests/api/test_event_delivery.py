@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from modules.book.domain.events import AuthorAddedToBook
 from modules.container import ApplicationContainer
 from tests.api.catalogue import assert_problem, books_of, new_author, new_book
-from tests.api.listeners import FailsAtFirst
+from tests.api.listeners import FailsAtFirst, credit_failing
 from tests.eventually import eventually
 
 
@@ -25,8 +25,7 @@ async def publications(client: httpx.AsyncClient, state: str) -> list[dict[str, 
 
 @pytest.fixture
 def handler_failing_once(container: ApplicationContainer) -> Iterator[FailsAtFirst]:
-    handler = FailsAtFirst(container.author.credit_book(), failures=1)
-    with container.author.credit_book.override(providers.Object(handler)):
+    with credit_failing(container, failures=1) as handler:
         yield handler
 
 
@@ -56,8 +55,7 @@ def handler_failing_in_the_database(container: ApplicationContainer) -> Iterator
 
 @pytest.fixture
 def handler_always_failing(container: ApplicationContainer) -> Iterator[FailsAtFirst]:
-    handler = FailsAtFirst(container.author.credit_book(), failures=10**6)
-    with container.author.credit_book.override(providers.Object(handler)):
+    with credit_failing(container, failures=10**6) as handler:
         yield handler
 
 
