@@ -1,6 +1,7 @@
 """Integration fixtures: the real database, migrated by starting the app once."""
 
 from collections.abc import AsyncIterator, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,9 +13,12 @@ from modules.book.infrastructure.unit_of_work import SqlAlchemyBookUnitOfWork
 from modules.container import ApplicationContainer
 from modules.shared_kernel.domain.events import DomainEvent
 from persistence.clock import database_now_ms
+from persistence.database import create_engine
+from persistence.migrations import upgrade_to_head
 from persistence.reads import Reads
 from persistence.tables import worker_leases
 from tests.integration.sql_sent import counting
+from tests.system.databases import fresh_database
 
 
 class RecordingPublicationLog(list[DomainEvent]):
@@ -67,6 +71,16 @@ def statements(engine: AsyncEngine, reads: Reads) -> Iterator[list[str]]:
     """The SQL statements this test sends, to count round trips (see sql_sent)."""
     with counting(engine, reads) as sent:
         yield sent.statements
+
+
+@pytest.fixture
+async def own_database(database_url: str, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    """A database of the test's own, migrated: the app's relay must not see its rows."""
+    async with fresh_database(database_url, tmp_path) as url:
+        engine = create_engine(url)
+        await upgrade_to_head(engine)
+        yield engine
+        await engine.dispose()
 
 
 @pytest.fixture

@@ -3,12 +3,9 @@ in order, by any number of relays."""
 
 import asyncio
 from collections import defaultdict
-from collections.abc import AsyncIterator
-from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
-import pytest
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -20,10 +17,8 @@ from modules.shared_kernel.infrastructure.outbox.delivery import EventDelivery
 from modules.shared_kernel.infrastructure.outbox.operations import PublicationOperations
 from modules.shared_kernel.infrastructure.outbox.publication_log import PublicationLog
 from modules.shared_kernel.infrastructure.outbox.relay import EventRelay
-from persistence.database import create_engine, create_session_factory
-from persistence.migrations import upgrade_to_head
+from persistence.database import create_session_factory
 from persistence.tables import event_publications as log
-from tests.system.databases import fresh_database
 
 
 class DeliveryUnitOfWork:
@@ -66,16 +61,6 @@ def listening(*subscriptions: tuple[str, type, CountingListener]) -> Listeners:
         listeners.subscribe(Listener(name, event_type, handler=lambda listener=listener: listener,
                                      unit_of_work=DeliveryUnitOfWork))
     return listeners
-
-
-@pytest.fixture
-async def own_database(database_url: str, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
-    """A database of this test's own: the app's relay must not see these publications."""
-    async with fresh_database(database_url, tmp_path) as url:
-        engine = create_engine(url)
-        await upgrade_to_head(engine)
-        yield engine
-        await engine.dispose()
 
 
 def relay_settings(**changes: object) -> Settings:

@@ -1,29 +1,13 @@
 """A publication's id is never used twice, not even after old ones are purged: a late,
 duplicate delivery of a purged publication must not complete a newer one with its id."""
 
-from collections.abc import AsyncIterator
-from pathlib import Path
 
-import pytest
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from modules.settings import Settings
 from modules.shared_kernel.infrastructure.outbox.operations import PublicationOperations
-from persistence.database import create_engine
-from persistence.migrations import upgrade_to_head
 from persistence.tables import event_publications as log
-from tests.system.databases import fresh_database
-
-
-@pytest.fixture
-async def own_database(database_url: str, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
-    """A database of this test's own, migrated: the app's relay must not see these rows."""
-    async with fresh_database(database_url, tmp_path) as url:
-        engine = create_engine(url)
-        await upgrade_to_head(engine)
-        yield engine
-        await engine.dispose()
 
 
 async def completed_long_ago(engine: AsyncEngine, count: int) -> list[int]:
