@@ -55,7 +55,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     try:
         try:
             app.state.schema_head = await migrate_apart(
-                settings.database_url, upgrade=settings.migrate_on_startup,
+                engine, upgrade=settings.migrate_on_startup,
                 connect_timeout_s=settings.database_connect_timeout_s)
         except MigrationFailed as error:
             log.critical("cannot start: the database %s cannot be migrated (%s)",

@@ -6,7 +6,6 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from alembic.config import Config
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -21,11 +20,6 @@ def alembic_config(url: str) -> Config:
     config.set_main_option("script_location", str(ROOT / "alembic"))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
-
-
-def schema_head() -> str | None:
-    """The newest revision in alembic/versions."""
-    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
 
 
 async def upgrade_to_head(engine: AsyncEngine) -> None:
