@@ -48,6 +48,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings = container.settings()
     configure_logging(settings.log_format, settings.log_level)
     engine = container.engine()
+    tracing = container.tracing()
     app.state.access.announce()
     if is_sqlite(settings.database_url):
         log.warning("using the embedded SQLite database %s; set DATABASE_URL for PostgreSQL",
@@ -61,9 +62,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             log.critical("cannot start: the database %s cannot be migrated (%s)",
                          engine.url.render_as_string(), error)
             raise
+        tracing.instrument_database(engine)
         async with worker_id_for_this_process(engine, settings), event_relay(container):
             yield
     finally:
+        tracing.shut_down()
         await container.reads().close()
         await engine.dispose()
 
@@ -96,6 +99,7 @@ def create_app(container: ApplicationContainer | None = None) -> FastAPI:
     app.state.access = AccessRules.from_hex(settings.api_token_hashes,
                                             reads_require_token=settings.reads_require_token)
     install_problem_handlers(app)
+    container.tracing().instrument_app(app)
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(AccessFirst)  # 401 before anything about the input, the guard's too
     app.add_middleware(HeadAsGet)

@@ -13,12 +13,14 @@ from modules.shared_kernel.infrastructure.outbox.delivery import EventDelivery
 from modules.shared_kernel.infrastructure.outbox.operations import PublicationOperations
 from modules.shared_kernel.infrastructure.outbox.publication_log import PublicationLog
 from modules.shared_kernel.infrastructure.outbox.relay import EventRelay
+from modules.shared_kernel.infrastructure.tracing import Tracing
 from persistence.database import create_engine, create_session_factory, read_pool_share
 from persistence.reads import Reads
 
 
 class ApplicationContainer(containers.DeclarativeContainer):
     settings = providers.Singleton(Settings)
+    tracing = providers.Singleton(Tracing.from_environment)
 
     # Sync providers on purpose: an async Resource would make every dependant async too.
     # The app's lifespan disposes of the engine.
@@ -47,7 +49,7 @@ class ApplicationContainer(containers.DeclarativeContainer):
     relay_wakeup = providers.Singleton(asyncio.Event)
     event_delivery = providers.Singleton(EventDelivery, listeners=listeners,
                                          claims=publication_claims, settings=settings,
-                                         relay_wakeup=relay_wakeup)
+                                         relay_wakeup=relay_wakeup, tracing=tracing)
     publication_operations = providers.Singleton(PublicationOperations, engine=engine,
                                                  settings=settings)
     event_relay = providers.Singleton(EventRelay, claims=publication_claims,

@@ -137,6 +137,9 @@ event_publications = Table(
     Column("last_error", Text, nullable=True),
     Column("completed_at_ms", BigInteger, nullable=True),
     Column("failed_at_ms", BigInteger, nullable=True),
+    # The W3C traceparent of the request that recorded it, continued by its delivery
+    # (README: Observability); NULL when tracing is off.
+    Column("trace_context", String(55), nullable=True),
     Index("ix_event_publications_due", "next_attempt_at_ms",
           postgresql_where=text("completed_at_ms IS NULL AND failed_at_ms IS NULL"),
           sqlite_where=text("completed_at_ms IS NULL AND failed_at_ms IS NULL")),

@@ -111,7 +111,8 @@ class WithoutConnections:
 def delivery_fails_after_commit(container: ApplicationContainer) -> Iterator[None]:
     without = WithoutConnections(container.listeners())
     failing = EventDelivery(without, without,  # type: ignore[arg-type]
-                            container.settings(), container.relay_wakeup())
+                            container.settings(), container.relay_wakeup(),
+                            container.tracing())
     bus = MessageBus(container.book.unit_of_work, failing.after_commit)
     with container.book.bus.override(providers.Object(bus)):
         yield

@@ -17,6 +17,7 @@ from modules.shared_kernel.infrastructure.outbox.delivery import EventDelivery
 from modules.shared_kernel.infrastructure.outbox.operations import PublicationOperations
 from modules.shared_kernel.infrastructure.outbox.publication_log import PublicationLog
 from modules.shared_kernel.infrastructure.outbox.relay import EventRelay
+from modules.shared_kernel.infrastructure.tracing import Tracing
 from persistence.database import create_session_factory
 from persistence.tables import event_publications as log
 
@@ -89,7 +90,7 @@ async def test_two_relays_over_one_backlog_deliver_every_entry_once_and_in_order
     def relay() -> EventRelay:
         claims = PublicationClaims(own_database, listeners, settings)
         wakeup = asyncio.Event()
-        return EventRelay(claims, EventDelivery(listeners, claims, settings, wakeup),
+        return EventRelay(claims, EventDelivery(listeners, claims, settings, wakeup, Tracing()),
                           operations, settings, wakeup)
 
     async def keep_relaying(relay: EventRelay) -> None:

@@ -13,6 +13,8 @@ class Publication:
     event: DomainEvent
     aggregate_id: int
     attempts: int
+    # The W3C traceparent of the request that recorded it: its delivery continues that trace.
+    trace_context: str | None = None
 
     @cached_property
     def subscriber(self) -> str:

@@ -1,5 +1,6 @@
 """Logs: one JSON object per line in production, readable lines in development; every line
-written while a request is served carries that request's id."""
+written while a request is served carries that request's id, and, when tracing is on, the
+trace and span it was written in (so a log line leads to its trace, and back)."""
 
 import contextvars
 import logging
@@ -7,6 +8,7 @@ import sys
 import time
 from typing import Literal
 
+from opentelemetry import trace
 from pythonjsonlogger.json import JsonFormatter
 
 request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
@@ -39,6 +41,14 @@ class JsonLines(TimeOncePerSecond, JsonFormatter):
 class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = request_id.get()
+        span = trace.get_current_span().get_span_context()
+        if span.is_valid:
+            trace_id, span_id = f"{span.trace_id:032x}", f"{span.span_id:016x}"
+            record.trace_id, record.span_id = trace_id, span_id
+            record.trace = f" trace={trace_id} span={span_id}"
+        else:
+            record.trace_id = record.span_id = None
+            record.trace = ""
         return True
 
 
@@ -52,12 +62,13 @@ def configure_logging(log_format: Literal["json", "text"], level: str) -> None:
     handler.addFilter(RequestIdFilter())
     if log_format == "json":
         handler.setFormatter(JsonLines(
-            "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(trace_id)s "
+            "%(span_id)s",
             rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
         ))
     else:
         handler.setFormatter(TimeOncePerSecond(
-            "%(asctime)s %(levelname)-7s %(name)s [%(request_id)s] %(message)s"))
+            "%(asctime)s %(levelname)-7s %(name)s [%(request_id)s%(trace)s] %(message)s"))
     root.addHandler(handler)
     root.setLevel(level.upper())
     # One line per request comes from the service itself (bookshelf.requests).

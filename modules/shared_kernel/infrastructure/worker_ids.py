@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from modules.settings import Settings
 from modules.shared_kernel.domain import snowflake
 from modules.shared_kernel.infrastructure.sql_lease_table import SqlLeaseTable
+from modules.shared_kernel.infrastructure.tracing import untraced
 from modules.shared_kernel.infrastructure.worker_lease import CannotLeaseWorkerId, WorkerLease
 
 log = logging.getLogger("bookshelf.ids")
@@ -72,6 +73,11 @@ async def _use_new_lease(lease: WorkerLease, settings: Settings) -> None:
 
 
 async def _keep_renewed(lease: WorkerLease, settings: Settings) -> None:
+    with untraced():
+        await _renew_while_running(lease, settings)
+
+
+async def _renew_while_running(lease: WorkerLease, settings: Settings) -> None:
     while True:
         await asyncio.sleep(settings.worker_lease_ttl_s / 3)
         try:

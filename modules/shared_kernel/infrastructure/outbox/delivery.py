@@ -10,20 +10,24 @@ import asyncio
 import logging
 from collections.abc import Sequence
 
+from opentelemetry.trace import Span, StatusCode
+
 from modules.settings import Settings
 from modules.shared_kernel.application.listeners import Listeners
 from modules.shared_kernel.application.publications import AlreadyDelivered, Publication
 from modules.shared_kernel.application.retry import retry_on_conflict
 from modules.shared_kernel.infrastructure.outbox.claims import PublicationClaims
 from modules.shared_kernel.infrastructure.outbox.failures import failure_text
+from modules.shared_kernel.infrastructure.tracing import Tracing, untraced
 
 log = logging.getLogger("bookshelf.events")
 
 
 class EventDelivery:
     def __init__(self, listeners: Listeners, claims: PublicationClaims, settings: Settings,
-                 relay_wakeup: asyncio.Event) -> None:
+                 relay_wakeup: asyncio.Event, tracing: Tracing) -> None:
         self._listeners = listeners
+        self._tracing = tracing
         self._claims = claims
         self._immediate = settings.event_delivery == "immediate"
         self._relay_wakeup = relay_wakeup
@@ -49,10 +53,27 @@ class EventDelivery:
     async def drain(self, aggregate_id: int, subscriber: str) -> None:
         """Deliver one stream's open publications, oldest first, as long as there are any
         to take. If one is in another deliverer's hands, that one carries on with the rest."""
-        while (publication := await self._claims.claim_next(aggregate_id, subscriber)):
+        while True:
+            with untraced():
+                publication = await self._claims.claim_next(aggregate_id, subscriber)
+            if publication is None:
+                return
             await self.deliver(publication)
 
     async def deliver(self, publication: Publication) -> None:
+        # The span continues the trace of the request that recorded the event, whether
+        # this runs in that request, in the relay of another process, or after a restart.
+        with self._tracing.span(
+            f"deliver {type(publication.event).__name__}", parent=publication.trace_context,
+            attributes={"messaging.system": "bookshelf.outbox",
+                        "messaging.operation.type": "process",
+                        "messaging.message.id": str(publication.id),
+                        "bookshelf.listener": publication.listener,
+                        "bookshelf.attempt": publication.attempts},
+        ) as span:
+            await self._deliver(publication, span)
+
+    async def _deliver(self, publication: Publication, span: Span | None) -> None:
         listener = self._listeners.named(publication.listener)
         handle = listener.handler()
         uow = listener.unit_of_work(completing=publication.id)
@@ -64,6 +85,9 @@ class EventDelivery:
         except AlreadyDelivered:
             pass
         except Exception as error:
+            if span is not None:  # the text that is safe to store, not the exception's own
+                span.set_attribute("error.type", type(error).__name__)
+                span.set_status(StatusCode.ERROR, failure_text(error))
             gave_up = await self._claims.fail(publication, error)
             (log.error if gave_up else log.warning)(
                 "%s of %s (publication %d, attempt %d) failed%s: %s",

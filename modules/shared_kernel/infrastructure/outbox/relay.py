@@ -14,6 +14,7 @@ from modules.settings import Settings
 from modules.shared_kernel.infrastructure.outbox.claims import PublicationClaims
 from modules.shared_kernel.infrastructure.outbox.delivery import EventDelivery
 from modules.shared_kernel.infrastructure.outbox.operations import PublicationOperations
+from modules.shared_kernel.infrastructure.tracing import untraced
 
 log = logging.getLogger("bookshelf.events")
 
@@ -34,7 +35,8 @@ class EventRelay:
 
     async def deliver_due(self) -> int:
         """One round: claim what is due and deliver it; how many were delivered."""
-        claimed = await self._claims.claim_due(BATCH)
+        with untraced():  # a poll every second: only what it delivers is worth a span
+            claimed = await self._claims.claim_due(BATCH)
         for publication in claimed:
             await self._delivery.deliver(publication)
             await self._delivery.drain(publication.aggregate_id, publication.subscriber)
@@ -44,7 +46,8 @@ class EventRelay:
         while True:
             try:
                 delivered = await self.deliver_due()
-                await self._purge_now_and_then()
+                with untraced():
+                    await self._purge_now_and_then()
             except Exception:
                 log.exception("the event relay failed a round; trying again")
                 delivered = 0
