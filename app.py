@@ -63,9 +63,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
                          engine.url.render_as_string(), error)
             raise
         tracing.instrument_database(engine)
+        container.error_reports().start()
         async with worker_id_for_this_process(engine, settings), event_relay(container):
             yield
     finally:
+        container.error_reports().stop()
         tracing.shut_down()
         await container.reads().close()
         await engine.dispose()

@@ -8,6 +8,7 @@ from modules.author.container import AuthorContainer
 from modules.book.container import BookContainer
 from modules.settings import Settings
 from modules.shared_kernel.application.listeners import Listeners
+from modules.shared_kernel.infrastructure.error_reports import ErrorReports
 from modules.shared_kernel.infrastructure.outbox.claims import PublicationClaims
 from modules.shared_kernel.infrastructure.outbox.delivery import EventDelivery
 from modules.shared_kernel.infrastructure.outbox.operations import PublicationOperations
@@ -21,6 +22,7 @@ from persistence.reads import Reads
 class ApplicationContainer(containers.DeclarativeContainer):
     settings = providers.Singleton(Settings)
     tracing = providers.Singleton(Tracing.from_environment)
+    error_reports = providers.Singleton(ErrorReports, dsn=settings.provided.sentry_dsn)
 
     # Sync providers on purpose: an async Resource would make every dependant async too.
     # The app's lifespan disposes of the engine.
@@ -49,13 +51,14 @@ class ApplicationContainer(containers.DeclarativeContainer):
     relay_wakeup = providers.Singleton(asyncio.Event)
     event_delivery = providers.Singleton(EventDelivery, listeners=listeners,
                                          claims=publication_claims, settings=settings,
-                                         relay_wakeup=relay_wakeup, tracing=tracing)
+                                         relay_wakeup=relay_wakeup, tracing=tracing,
+                                         error_reports=error_reports)
     publication_operations = providers.Singleton(PublicationOperations, engine=engine,
                                                  settings=settings)
     event_relay = providers.Singleton(EventRelay, claims=publication_claims,
                                       delivery=event_delivery,
                                       operations=publication_operations, settings=settings,
-                                      wakeup=relay_wakeup)
+                                      wakeup=relay_wakeup, error_reports=error_reports)
 
     author = providers.Container(
         AuthorContainer, engine=engine, reads=reads, session_factory=session_factory,

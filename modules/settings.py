@@ -75,6 +75,9 @@ class Settings(BaseSettings):
         description="SHA-256 hex digests of the bearer tokens that may write (comma-separated).",
     )
     reads_require_token: bool = Field(False, description="Close reads to anonymous callers too.")
+    sentry_dsn: str | None = Field(
+        None, description="Report errors to this Sentry project (unset: no reports); "
+        "no stored values are sent.")
     cors_allow_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="Origins browsers may call the API from (comma-separated); none by default.",

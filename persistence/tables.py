@@ -140,6 +140,8 @@ event_publications = Table(
     # The W3C traceparent of the request that recorded it, continued by its delivery
     # (README: Observability); NULL when tracing is off.
     Column("trace_context", String(55), nullable=True),
+    # The id of that request (X-Request-ID), for the delivery's log lines and error reports.
+    Column("request_id", String(128), nullable=True),
     Index("ix_event_publications_due", "next_attempt_at_ms",
           postgresql_where=text("completed_at_ms IS NULL AND failed_at_ms IS NULL"),
           sqlite_where=text("completed_at_ms IS NULL AND failed_at_ms IS NULL")),

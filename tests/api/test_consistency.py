@@ -112,7 +112,7 @@ def delivery_fails_after_commit(container: ApplicationContainer) -> Iterator[Non
     without = WithoutConnections(container.listeners())
     failing = EventDelivery(without, without,  # type: ignore[arg-type]
                             container.settings(), container.relay_wakeup(),
-                            container.tracing())
+                            container.tracing(), container.error_reports())
     bus = MessageBus(container.book.unit_of_work, failing.after_commit)
     with container.book.bus.override(providers.Object(bus)):
         yield

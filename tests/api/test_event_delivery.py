@@ -7,13 +7,11 @@ from typing import Any
 import httpx
 import pytest
 from dependency_injector import providers
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from modules.book.domain.events import AuthorAddedToBook
 from modules.container import ApplicationContainer
 from tests.api.catalogue import assert_problem, books_of, new_author, new_book
-from tests.api.listeners import FailsAtFirst, credit_failing
+from tests.api.listeners import FailsAtFirst, FailsInTheDatabase, credit_failing
 from tests.eventually import eventually
 
 
@@ -27,23 +25,6 @@ async def publications(client: httpx.AsyncClient, state: str) -> list[dict[str, 
 def handler_failing_once(container: ApplicationContainer) -> Iterator[FailsAtFirst]:
     with credit_failing(container, failures=1) as handler:
         yield handler
-
-
-class FailsInTheDatabase:
-    """A handler whose statement the database refuses: the error SQLAlchemy raises carries
-    the SQL, its parameters and the driver's message with the stored values."""
-
-    SECRET = "s3cret-biography"
-
-    def __init__(self, engine: AsyncEngine) -> None:
-        self.engine = engine
-
-    async def __call__(self, uow: Any, event: AuthorAddedToBook) -> None:
-        async with self.engine.begin() as connection:  # the author exists: a duplicate key
-            await connection.execute(text(
-                "INSERT INTO authors (id, first_name, last_name, biography, version) "
-                "VALUES (:id, 'Han', 'Kang', :biography, 1)"),
-                {"id": event.author_id, "biography": self.SECRET})
 
 
 @pytest.fixture

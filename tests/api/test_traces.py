@@ -3,29 +3,23 @@ Author module's handler with its SQL, whether the handler runs in the request, i
 after a restart, or again after a failed attempt. Spans go to the SDK's in-memory exporter."""
 
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
-from dependency_injector import providers
-from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode
 from sqlalchemy import select
 
-from app import create_app
-from modules.container import ApplicationContainer
-from modules.settings import Settings
 from modules.shared_kernel.infrastructure.tracing import Tracing
 from persistence.database import create_engine
 from persistence.tables import event_publications
 from tests.api.catalogue import books_of, new_author, new_book
 from tests.api.listeners import credit_failing
+from tests.api.observed import observed_service, tracing_into
 from tests.eventually import eventually
 from tests.system.databases import fresh_database
 
@@ -39,29 +33,14 @@ def exporter() -> InMemorySpanExporter:
 
 @pytest.fixture
 async def database(database_url: str, tmp_path: Path) -> AsyncIterator[str]:
-    # Its own: the session's app runs a relay too, and would deliver these events untraced.
     async with fresh_database(database_url, tmp_path) as url:
         yield url
 
 
 @pytest.fixture
 def service(database: str, exporter: InMemorySpanExporter) -> Callable[..., Any]:
-    @asynccontextmanager
-    async def started(tracing: Tracing | None = None, **settings: Any
-                      ) -> AsyncIterator[tuple[httpx.AsyncClient, ApplicationContainer]]:
-        if tracing is None:
-            provider = TracerProvider()
-            provider.add_span_processor(SimpleSpanProcessor(exporter))
-            tracing = Tracing(provider)
-        container = ApplicationContainer()
-        container.settings.override(providers.Object(Settings(
-            database_url=database, event_retry_base_s=0.02, event_retry_max_s=0.2,
-            event_relay_interval_s=0.05, **settings)))
-        container.tracing.override(providers.Object(tracing))
-        app = create_app(container)
-        async with LifespanManager(app), httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
-            yield client, container
+    def started(tracing: Tracing | None = None, **settings: Any) -> Any:
+        return observed_service(database, tracing=tracing or tracing_into(exporter), **settings)
 
     return started
 
@@ -95,10 +74,12 @@ def sql(spans: list[ReadableSpan]) -> list[ReadableSpan]:
             and any(key.startswith("db.") for key in s.attributes or {})]
 
 
-async def credit(client: httpx.AsyncClient) -> tuple[dict[str, Any], dict[str, Any]]:
+async def credit(client: httpx.AsyncClient, request_id: str = "credit-1"
+                 ) -> tuple[dict[str, Any], dict[str, Any]]:
     author, book = await new_author(client), await new_book(client)
-    response = await client.put(f"/books/{book['id']}/authors/{author['id']}")
-    assert response.status_code in (200, 204)
+    response = await client.put(f"/books/{book['id']}/authors/{author['id']}",
+                                headers={"X-Request-ID": request_id})
+    assert response.status_code == 200
     return author, book
 
 
@@ -138,9 +119,11 @@ async def test_a_delivery_by_the_relay_after_a_restart_continues_the_requests_tr
     engine = create_engine(database)
     try:
         async with engine.connect() as connection:
-            stored = await connection.scalar(select(event_publications.c.trace_context))
+            stored, request_id = (await connection.execute(select(
+                event_publications.c.trace_context, event_publications.c.request_id))).one()
     finally:
         await engine.dispose()
+    assert request_id == "credit-1"
     assert request.context is not None
     context = request.context
     assert stored == f"00-{context.trace_id:032x}-{context.span_id:016x}-{context.trace_flags:02x}"

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from modules.book.domain.events import AuthorAddedToBook, AuthorRemovedFromBook
 from modules.settings import Settings
 from modules.shared_kernel.application.listeners import Listener, Listeners
+from modules.shared_kernel.infrastructure.error_reports import ErrorReports
 from modules.shared_kernel.infrastructure.outbox.claims import PublicationClaims
 from modules.shared_kernel.infrastructure.outbox.delivery import EventDelivery
 from modules.shared_kernel.infrastructure.outbox.operations import PublicationOperations
@@ -90,8 +91,9 @@ async def test_two_relays_over_one_backlog_deliver_every_entry_once_and_in_order
     def relay() -> EventRelay:
         claims = PublicationClaims(own_database, listeners, settings)
         wakeup = asyncio.Event()
-        return EventRelay(claims, EventDelivery(listeners, claims, settings, wakeup, Tracing()),
-                          operations, settings, wakeup)
+        delivery = EventDelivery(listeners, claims, settings, wakeup, Tracing(),
+                                 ErrorReports(None))
+        return EventRelay(claims, delivery, operations, settings, wakeup, ErrorReports(None))
 
     async def keep_relaying(relay: EventRelay) -> None:
         while (await operations.counts())["pending"]:

@@ -18,8 +18,8 @@ async def engine_at_0005(database_url: str, tmp_path: Path) -> AsyncIterator[Asy
         yield engine
 
 
-# The table as 0006 left it (0008 added trace_context).
-AT_0006 = [column for column in log.c if column.name != "trace_context"]
+# The table as 0006 left it (0008 added trace_context and request_id).
+AT_0006 = [column for column in log.c if column.name not in ("trace_context", "request_id")]
 
 
 def row(n: int, **state: int | str | None) -> dict[str, object]:

@@ -1,5 +1,5 @@
 """Migration 0008 on a database with publications: each keeps every value and gains an empty
-trace context; going back down drops the column and keeps the rows."""
+trace context and request id; going back down drops both and keeps the rows."""
 
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -32,7 +32,7 @@ async def columns(engine: AsyncEngine) -> set[str]:
             c["name"] for c in inspect(sync).get_columns("event_publications")})
 
 
-async def test_publications_gain_an_empty_trace_context_and_keep_the_rest(
+async def test_publications_gain_an_empty_trace_context_and_request_id_and_keep_the_rest(
     engine_at_0007: AsyncEngine,
 ) -> None:
     engine = engine_at_0007
@@ -44,11 +44,12 @@ async def test_publications_gain_an_empty_trace_context_and_keep_the_rest(
     async with engine.connect() as connection:
         assert (await connection.execute(ROWS)).all() == before
         assert await connection.scalar(text(
-            "SELECT count(*) FROM event_publications WHERE trace_context IS NULL")) == 1
-    assert "trace_context" in await columns(engine)
+            "SELECT count(*) FROM event_publications "
+            "WHERE trace_context IS NULL AND request_id IS NULL")) == 1
+    assert {"trace_context", "request_id"} <= await columns(engine)
 
     await migrate(engine, "0007", down=True)
 
     async with engine.connect() as connection:
         assert (await connection.execute(ROWS)).all() == before
-    assert "trace_context" not in await columns(engine)
+    assert not {"trace_context", "request_id"} & await columns(engine)

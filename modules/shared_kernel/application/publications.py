@@ -15,6 +15,7 @@ class Publication:
     attempts: int
     # The W3C traceparent of the request that recorded it: its delivery continues that trace.
     trace_context: str | None = None
+    request_id: str | None = None  # that request's, for the delivery's logs and reports
 
     @cached_property
     def subscriber(self) -> str:

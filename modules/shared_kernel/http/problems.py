@@ -31,6 +31,7 @@ from modules.shared_kernel.domain.errors import (
 )
 from modules.shared_kernel.domain.snowflake import IdsUnavailable
 from modules.shared_kernel.http.unreadable_json import unreadable_json
+from modules.shared_kernel.infrastructure.logs import request_id
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_PREFIX = "urn:bookshelf:problem:"
@@ -192,8 +193,15 @@ async def _database_error(request: Request, error: Exception) -> JSONResponse:
     return await _unexpected(request, error)
 
 
-async def _unexpected(_request: Request, error: Exception) -> JSONResponse:
-    log.exception("unhandled error", exc_info=error)
+async def _unexpected(request: Request, error: Exception) -> JSONResponse:
+    # Starlette runs this handler outside every middleware: the request log has finished
+    # with the request's id, which it left in the request's state.
+    token = request_id.set(getattr(request.state, "request_id", None))
+    try:
+        log.exception("unhandled error", exc_info=error)
+        request.app.state.container.error_reports().unhandled(error)
+    finally:
+        request_id.reset(token)
     return problem(500, "the service failed to answer; the error has been logged")
 
 

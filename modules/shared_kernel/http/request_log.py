@@ -27,6 +27,8 @@ class RequestLog:
                       if k == b"x-request-id"), "")
         this_id = given if _SANE_ID.fullmatch(given) else uuid.uuid4().hex
         token = request_id.set(this_id)
+        # For the handler of unexpected errors, which runs outside this middleware, after it.
+        scope.setdefault("state", {})["request_id"] = this_id
         started = time.perf_counter()
         status = 500  # if the app fails before it answers
 

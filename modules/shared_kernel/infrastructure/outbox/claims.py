@@ -134,4 +134,5 @@ class PublicationClaims:
                     failed_at_ms=database_now_ms()))
             return None
         return Publication(id=row.id, listener=row.listener, aggregate_id=row.aggregate_id,
-                           attempts=row.attempts, event=event, trace_context=row.trace_context)
+                           attempts=row.attempts, event=event, trace_context=row.trace_context,
+                           request_id=row.request_id)

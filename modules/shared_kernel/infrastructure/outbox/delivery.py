@@ -16,6 +16,8 @@ from modules.settings import Settings
 from modules.shared_kernel.application.listeners import Listeners
 from modules.shared_kernel.application.publications import AlreadyDelivered, Publication
 from modules.shared_kernel.application.retry import retry_on_conflict
+from modules.shared_kernel.infrastructure.error_reports import ErrorReports
+from modules.shared_kernel.infrastructure.logs import request_id
 from modules.shared_kernel.infrastructure.outbox.claims import PublicationClaims
 from modules.shared_kernel.infrastructure.outbox.failures import failure_text
 from modules.shared_kernel.infrastructure.tracing import Tracing, untraced
@@ -25,9 +27,11 @@ log = logging.getLogger("bookshelf.events")
 
 class EventDelivery:
     def __init__(self, listeners: Listeners, claims: PublicationClaims, settings: Settings,
-                 relay_wakeup: asyncio.Event, tracing: Tracing) -> None:
+                 relay_wakeup: asyncio.Event, tracing: Tracing,
+                 error_reports: ErrorReports) -> None:
         self._listeners = listeners
         self._tracing = tracing
+        self._error_reports = error_reports
         self._claims = claims
         self._immediate = settings.event_delivery == "immediate"
         self._relay_wakeup = relay_wakeup
@@ -62,7 +66,16 @@ class EventDelivery:
 
     async def deliver(self, publication: Publication) -> None:
         # The span continues the trace of the request that recorded the event, whether
-        # this runs in that request, in the relay of another process, or after a restart.
+        # this runs in that request, in the relay of another process, or after a restart;
+        # the log lines and error reports name that request.
+        token = request_id.set(publication.request_id) if request_id.get() is None else None
+        try:
+            await self._deliver_traced(publication)
+        finally:
+            if token is not None:
+                request_id.reset(token)
+
+    async def _deliver_traced(self, publication: Publication) -> None:
         with self._tracing.span(
             f"deliver {type(publication.event).__name__}", parent=publication.trace_context,
             attributes={"messaging.system": "bookshelf.outbox",
@@ -89,6 +102,7 @@ class EventDelivery:
                 span.set_attribute("error.type", type(error).__name__)
                 span.set_status(StatusCode.ERROR, failure_text(error))
             gave_up = await self._claims.fail(publication, error)
+            self._error_reports.delivery_failed(publication, error, gave_up=gave_up)
             (log.error if gave_up else log.warning)(
                 "%s of %s (publication %d, attempt %d) failed%s: %s",
                 publication.listener, type(publication.event).__name__, publication.id,

@@ -9,6 +9,7 @@ from modules.settings import Settings
 from modules.shared_kernel.application.listeners import Listeners
 from modules.shared_kernel.application.publications import Publication
 from modules.shared_kernel.domain.events import DomainEvent
+from modules.shared_kernel.infrastructure.logs import request_id
 from modules.shared_kernel.infrastructure.outbox.payloads import payload_of
 from modules.shared_kernel.infrastructure.tracing import current_trace_context
 from persistence.clock import database_now_ms
@@ -39,14 +40,15 @@ class PublicationLog:
                    for listener in self._listeners.of(type(event))]
         if not targets:
             return []
-        trace_context = current_trace_context()
+        trace_context, request = current_trace_context(), request_id.get()
         rows = [{"event_type": type(event).__name__, "schema_version": event.schema_version,
                  "payload": payload_of(event), "aggregate_id": aggregate_id,
                  "subscriber": listener.subscriber, "listener": listener.name,
-                 "attempts": self._attempts, "trace_context": trace_context}
+                 "attempts": self._attempts, "trace_context": trace_context,
+                 "request_id": request}
                 for aggregate_id, event, listener in targets]
         ids = (await session.execute(self._insert, rows)).scalars().all()
         return [Publication(id=i, listener=listener.name, event=event,
                             aggregate_id=aggregate_id, attempts=self._attempts,
-                            trace_context=trace_context)
+                            trace_context=trace_context, request_id=request)
                 for i, (aggregate_id, event, listener) in zip(ids, targets, strict=True)]

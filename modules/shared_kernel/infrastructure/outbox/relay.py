@@ -11,6 +11,7 @@ import logging
 import time
 
 from modules.settings import Settings
+from modules.shared_kernel.infrastructure.error_reports import ErrorReports
 from modules.shared_kernel.infrastructure.outbox.claims import PublicationClaims
 from modules.shared_kernel.infrastructure.outbox.delivery import EventDelivery
 from modules.shared_kernel.infrastructure.outbox.operations import PublicationOperations
@@ -25,7 +26,8 @@ PURGE_EVERY_S = 600.0
 class EventRelay:
     def __init__(self, claims: PublicationClaims, delivery: EventDelivery,
                  operations: PublicationOperations, settings: Settings,
-                 wakeup: asyncio.Event) -> None:
+                 wakeup: asyncio.Event, error_reports: ErrorReports) -> None:
+        self._error_reports = error_reports
         self._claims = claims
         self._delivery = delivery
         self._operations = operations
@@ -48,8 +50,9 @@ class EventRelay:
                 delivered = await self.deliver_due()
                 with untraced():
                     await self._purge_now_and_then()
-            except Exception:
+            except Exception as error:
                 log.exception("the event relay failed a round; trying again")
+                self._error_reports.unhandled(error)
                 delivered = 0
             if not delivered:  # a full round may have left more: go on at once
                 with contextlib.suppress(TimeoutError):
