@@ -118,9 +118,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(app: str, url: str, log: Path) -> Iterator[tuple[str, int]]:
+def serving(app: str, url: str, log: Path,
+            settings: dict[str, str] | None = None) -> Iterator[tuple[str, int]]:
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(ROOT), **(settings or {})}
     command = [sys.executable, "-m", "uvicorn", app, "--loop", "uvloop", "--no-access-log",
                "--host", "127.0.0.1", "--port", str(port)]
     with log.open("wb") as out:

@@ -1,0 +1,121 @@
+"""What tracing and metrics cost: bookshelf with them off against bookshelf with them on,
+interleaved in one run, with wrk (README: Observability, cost).
+
+    poetry run python benchmarks/observability.py        # about 4 minutes
+
+"On" is what a production user would run: OTLP over HTTP to a collector (here a sink in this
+process that accepts every export, so the exporter does its whole job) with every request
+sampled, and METRICS_ENABLED. Same database, data and machine notes as benchmarks/run.py.
+"""
+
+import argparse
+import asyncio
+import os
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.run import (
+    DEFAULT_URL,
+    Result,
+    free_port,
+    load,
+    median_of,
+    recreate,
+    rss_mb,
+    serving,
+    write_lines,
+    wrk,
+)
+
+
+class Collector(BaseHTTPRequestHandler):
+    """Takes every OTLP export and answers 200, as a collector would."""
+
+    spans_bytes = 0
+
+    def do_POST(self) -> None:
+        Collector.spans_bytes += len(self.rfile.read(int(self.headers["Content-Length"])))
+        self.send_response(200)
+        self.send_header("Content-Type", "application/x-protobuf")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *_args: object) -> None:
+        pass
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL",
+                                                                 DEFAULT_URL))
+    parser.add_argument("--duration", type=float, default=10)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--work", default="/tmp/bookshelf-bench-observability")
+    args = parser.parse_args()
+    url, work = args.database_url, Path(args.work)
+    work.mkdir(parents=True, exist_ok=True)
+    asyncio.run(recreate(url))
+    book_ids, author_ids, _ = asyncio.run(load(url, 10_000, 1_000))
+
+    port = free_port()
+    collector = ThreadingHTTPServer(("127.0.0.1", port), Collector)
+    threading.Thread(target=collector.serve_forever, daemon=True).start()
+    observed = {"OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{port}",
+                "OTEL_TRACES_SAMPLER": "always_on", "METRICS_ENABLED": "true",
+                "PROMETHEUS_MULTIPROC_DIR": str(work / "metrics")}
+    (work / "metrics").mkdir(exist_ok=True)
+
+    half = len(book_ids) // 2
+    pairs = {(name, r): [f"{book_ids[i]} {author_ids[(i + 1 + j) % len(author_ids)]}"
+                         for j in range(24) for i in books[r::args.rounds + 1]]
+             for name, books in (("off", range(half)), ("on", range(half, len(book_ids))))
+             for r in range(args.rounds + 1)}
+    isbn_blocks = iter(range(0, 900_000_000, 20_000_000))
+    operations = [
+        ("GET /books/{id}", "get_book.lua", lambda *_: [write_lines(work / "books.txt", book_ids)]),
+        ("GET /authors/{id}", "get_author.lua",
+         lambda *_: [write_lines(work / "authors.txt", author_ids)]),
+        ("POST /books", "add_book.lua", lambda *_: [str(next(isbn_blocks))]),
+        ("PUT /books/{id}/authors/{aid}", "add_author_to_book.lua",
+         lambda name, r: [write_lines(work / f"pairs-{name}-{r}.txt", pairs[name, r]), "2"]),
+    ]
+    results: dict[tuple[str, str], list[Result]] = {}
+    with serving("app:app", url, work / "off.log") as (off, off_pid), \
+            serving("app:app", url, work / "on.log", observed) as (on, on_pid):
+        for r in range(args.rounds):
+            for label, script, script_args in operations:
+                for name, target in (("off", off), ("on", on)):
+                    if r == 0:
+                        wrk(target, script, script_args(name, args.rounds), seconds=2,
+                            connections=args.connections)
+                    result = wrk(target, script, script_args(name, r), seconds=args.duration,
+                                 connections=args.connections)
+                    results.setdefault((label, name), []).append(result)
+                    print(f"  round {r + 1}: {label:30s} {name:3s} "
+                          f"{result.requests_per_s:8.0f} req/s  p99 {result.p99_ms:.1f} ms",
+                          flush=True)
+        rss = {"off": rss_mb(off_pid), "on": rss_mb(on_pid)}
+    collector.shutdown()
+
+    print(f"\nwrk -t2 -c{args.connections} -d{args.duration:g}s, {args.rounds} interleaved "
+          "rounds, medians; 1 uvicorn worker each (uvloop); on = OTLP/HTTP export of every "
+          "request's spans + METRICS_ENABLED\n")
+    print("| operation | off req/s | on req/s | on/off | p99 ms (off/on) | errors (off/on) |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for label, *_ in operations:
+        a, b = median_of(results[label, "off"]), median_of(results[label, "on"])
+        print(f"| {label} | {a.requests_per_s:.0f} | {b.requests_per_s:.0f} | "
+              f"{b.requests_per_s / a.requests_per_s:.2f} | {a.p99_ms:.1f} / {b.p99_ms:.1f} | "
+              f"{a.errors} / {b.errors} |")
+    print(f"\nRSS after the run: off {rss['off']:.0f} MB, on {rss['on']:.0f} MB; "
+          f"{Collector.spans_bytes / 1e6:.1f} MB of spans exported")
+
+
+if __name__ == "__main__":
+    main()
