@@ -39,6 +39,7 @@ async def observed_service(
         container.error_reports.override(providers.Object(error_reports))
     app = create_app(container)
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with LifespanManager(app), httpx.AsyncClient(
+    # A fresh database is migrated at startup, in a child process: seconds on a busy machine.
+    async with LifespanManager(app, startup_timeout=60, shutdown_timeout=30), httpx.AsyncClient(
             transport=transport, base_url="http://test") as client:
         yield client, container
