@@ -75,6 +75,9 @@ class Settings(BaseSettings):
         description="SHA-256 hex digests of the bearer tokens that may write (comma-separated).",
     )
     reads_require_token: bool = Field(False, description="Close reads to anonymous callers too.")
+    metrics_enabled: bool = Field(
+        False, description="Serve Prometheus metrics at /metrics (closed by the write tokens "
+        "when they are set); off, nothing of them is loaded.")
     cors_allow_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="Origins browsers may call the API from (comma-separated); none by default.",

@@ -9,6 +9,7 @@ so the effect and its completion commit together, or neither does.
 import asyncio
 import logging
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from modules.settings import Settings
 from modules.shared_kernel.application.listeners import Listeners
@@ -17,16 +18,20 @@ from modules.shared_kernel.application.retry import retry_on_conflict
 from modules.shared_kernel.infrastructure.outbox.claims import PublicationClaims
 from modules.shared_kernel.infrastructure.outbox.failures import failure_text
 
+if TYPE_CHECKING:
+    from modules.shared_kernel.infrastructure.metrics.service_metrics import ServiceMetrics
+
 log = logging.getLogger("bookshelf.events")
 
 
 class EventDelivery:
     def __init__(self, listeners: Listeners, claims: PublicationClaims, settings: Settings,
-                 relay_wakeup: asyncio.Event) -> None:
+                 relay_wakeup: asyncio.Event, metrics: "ServiceMetrics | None" = None) -> None:
         self._listeners = listeners
         self._claims = claims
         self._immediate = settings.event_delivery == "immediate"
         self._relay_wakeup = relay_wakeup
+        self._metrics = metrics  # None when metrics are off
 
     async def after_commit(self, published: Sequence[Publication]) -> None:
         """Deliver what a commit published, in this request (or wake the relay to). Never
@@ -61,13 +66,17 @@ class EventDelivery:
             await retry_on_conflict(handle, uow, publication.event)
             if not uow.completed:  # the handler stored nothing: complete it on its own
                 await self._claims.complete(publication.id)
+            outcome = "delivered"
         except AlreadyDelivered:
-            pass
+            outcome = "already_delivered"
         except Exception as error:
             gave_up = await self._claims.fail(publication, error)
+            outcome = "gave_up" if gave_up else "failed"
             (log.error if gave_up else log.warning)(
                 "%s of %s (publication %d, attempt %d) failed%s: %s",
                 publication.listener, type(publication.event).__name__, publication.id,
                 publication.attempts, "; giving up" if gave_up else "; will retry",
                 failure_text(error),
             )
+        if self._metrics is not None:
+            self._metrics.delivered(publication.listener, outcome)
