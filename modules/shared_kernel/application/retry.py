@@ -49,5 +49,4 @@ async def retry_on_conflict(attempt: Callable[P, Awaitable[T]],
 
 
 def _operation(attempt: Callable[..., object]) -> str:
-    module = getattr(attempt, "__module__", None) or type(attempt).__module__
-    return str(module).rpartition(".")[2]
+    return attempt.__module__.rpartition(".")[2]  # a function's module, or its class's
