@@ -19,6 +19,7 @@ from modules.shared_kernel.http.access_first import AccessFirst
 from modules.shared_kernel.http.event_publications import router as event_publication_routes
 from modules.shared_kernel.http.head_requests import HeadAsGet
 from modules.shared_kernel.http.health import router as health_routes
+from modules.shared_kernel.http.metrics import serve_metrics
 from modules.shared_kernel.http.problems import install_problem_handlers
 from modules.shared_kernel.http.query_parameters import only_known_query_parameters
 from modules.shared_kernel.http.request_guard import RequestGuard
@@ -64,7 +65,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             raise
         tracing.instrument_database(engine)
         container.error_reports().start()
-        async with worker_id_for_this_process(engine, settings), event_relay(container):
+        async with metrics_watching(container), \
+                worker_id_for_this_process(engine, settings, container.metrics()), \
+                event_relay(container):
             yield
     finally:
         container.error_reports().stop()
@@ -88,6 +91,16 @@ async def event_relay(container: ApplicationContainer) -> AsyncIterator[None]:
             await relay
 
 
+@asynccontextmanager
+async def metrics_watching(container: ApplicationContainer) -> AsyncIterator[None]:
+    metrics = container.metrics()
+    if metrics is None:
+        yield
+        return
+    with metrics.watching(container.engine(), container.reads()):
+        yield
+
+
 def create_app(container: ApplicationContainer | None = None) -> FastAPI:
     container = container or ApplicationContainer()
     start_mappers()
@@ -106,6 +119,8 @@ def create_app(container: ApplicationContainer | None = None) -> FastAPI:
     app.add_middleware(AccessFirst)  # 401 before anything about the input, the guard's too
     app.add_middleware(HeadAsGet)
     app.add_middleware(RequestLog)  # outermost: it sees every answer, the guard's included
+    if (metrics := container.metrics()) is not None:  # off: no route, no middleware
+        serve_metrics(app, metrics)
     if settings.reads_require_token:
         publish_read_security(app)
     if settings.cors_allow_origins:

@@ -9,6 +9,7 @@ from modules.book.container import BookContainer
 from modules.settings import Settings
 from modules.shared_kernel.application.listeners import Listeners
 from modules.shared_kernel.infrastructure.error_reports import ErrorReports
+from modules.shared_kernel.infrastructure.metrics.service_metrics import metrics_for_this_process
 from modules.shared_kernel.infrastructure.outbox.claims import PublicationClaims
 from modules.shared_kernel.infrastructure.outbox.delivery import EventDelivery
 from modules.shared_kernel.infrastructure.outbox.operations import PublicationOperations
@@ -43,6 +44,9 @@ class ApplicationContainer(containers.DeclarativeContainer):
         statement_timeout_s=settings.provided.database_statement_timeout_s,
     )
 
+    # None while METRICS_ENABLED is off: then nothing counts, and nothing is imported for it.
+    metrics = providers.Singleton(metrics_for_this_process, settings)
+
     # The outbox: who listens, recording, claiming, delivering, the relay, operations.
     listeners = providers.Singleton(Listeners)
     publication_log = providers.Singleton(PublicationLog, listeners=listeners, settings=settings)
@@ -52,7 +56,7 @@ class ApplicationContainer(containers.DeclarativeContainer):
     event_delivery = providers.Singleton(EventDelivery, listeners=listeners,
                                          claims=publication_claims, settings=settings,
                                          relay_wakeup=relay_wakeup, tracing=tracing,
-                                         error_reports=error_reports)
+                                         error_reports=error_reports, metrics=metrics)
     publication_operations = providers.Singleton(PublicationOperations, engine=engine,
                                                  settings=settings)
     event_relay = providers.Singleton(EventRelay, claims=publication_claims,

@@ -78,6 +78,9 @@ class Settings(BaseSettings):
     sentry_dsn: str | None = Field(
         None, description="Report errors to this Sentry project (unset: no reports); "
         "no stored values are sent.")
+    metrics_enabled: bool = Field(
+        False, description="Serve Prometheus metrics at /metrics (closed by the write tokens "
+        "when they are set); off, nothing of them is loaded.")
     cors_allow_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="Origins browsers may call the API from (comma-separated); none by default.",

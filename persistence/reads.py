@@ -54,6 +54,7 @@ class Reads:
         self._pool: asyncpg.Pool | None = None
         self._opening = asyncio.Lock()
         self._watchers: list[Watcher] = []
+        self._in_use: Callable[[int], None] | None = None  # told +1 and -1 (metrics)
 
     async def rows(self, statement: Select[Any], parameters: Mapping[str, Any]) -> Rows:
         """The rows `statement` reads with `parameters`. Build `statement` once and reuse it:
@@ -68,7 +69,13 @@ class Reads:
         try:
             pool = self._pool or await self._open()
             async with pool.acquire(timeout=self._connect_timeout_s) as connection:
-                return await connection.fetch(sql, *arguments)
+                if self._in_use is None:
+                    return await connection.fetch(sql, *arguments)
+                self._in_use(1)
+                try:
+                    return await connection.fetch(sql, *arguments)
+                finally:
+                    self._in_use(-1)
         except _UNREACHABLE as error:
             raise ConnectionError(f"{type(error).__name__}: {error}") from error
 
@@ -102,6 +109,16 @@ class Reads:
             yield
         finally:
             self._watchers.remove(watcher)
+
+    @contextlib.contextmanager
+    def connections_counted(self, in_use: Callable[[int], None]) -> Iterator[None]:
+        """`in_use` is told of each connection taken from the asyncpg pool (+1) and given
+        back (-1) meanwhile."""
+        self._in_use = in_use
+        try:
+            yield
+        finally:
+            self._in_use = None
 
     async def close(self) -> None:
         if self._pool is not None:

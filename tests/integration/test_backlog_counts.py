@@ -2,8 +2,9 @@
 completed publications kept for a week (issue 11: at 10^7 rows every replica turned unready
 at once). Checked on the plan the database makes for the statement the service sends."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from sqlalchemy import event, text
@@ -16,6 +17,7 @@ from persistence.migrations import upgrade_to_head
 from tests.system.databases import fresh_database
 
 COMPLETED, OPEN, FAILED = 50_000, 30, 7
+T = TypeVar("T")
 
 # A row per n: completed below COMPLETED, then open, then given up on.
 ROWS = """
@@ -58,26 +60,46 @@ async def plan(connection: AsyncConnection, statement: str) -> list[str]:
     return list((await connection.execute(text("EXPLAIN " + statement))).scalars())
 
 
-async def test_the_backlog_counts_read_only_open_and_failed_publications(
-    busy_log: AsyncEngine,
-) -> None:
+async def sent_by(engine: AsyncEngine, read: Callable[[], Awaitable[T]]) -> tuple[T, list[str]]:
+    """What `read` returns, and the statements on the publication log it sent."""
     sent: list[str] = []
 
     def record(_conn, _cursor, statement, _params, _context, _many):  # type: ignore[no-untyped-def]
         if "event_publications" in statement:  # not SQLite's connection set-up
             sent.append(statement)
 
-    event.listen(busy_log.sync_engine, "before_cursor_execute", record)
+    event.listen(engine.sync_engine, "before_cursor_execute", record)
     try:
-        counts = await PublicationOperations(busy_log, Settings()).counts()
+        return await read(), sent
     finally:
-        event.remove(busy_log.sync_engine, "before_cursor_execute", record)
+        event.remove(engine.sync_engine, "before_cursor_execute", record)
+
+
+async def whole_table_reads(engine: AsyncEngine, statement: str) -> list[str]:
+    async with engine.connect() as connection:
+        steps = await plan(connection, statement)
+    return [step for step in steps
+            if "Seq Scan on event_publications" in step  # PostgreSQL
+            or step.strip() == "SCAN event_publications"]  # SQLite
+
+
+async def test_the_backlog_counts_read_only_open_and_failed_publications(
+    busy_log: AsyncEngine,
+) -> None:
+    counts, [statement] = await sent_by(
+        busy_log, PublicationOperations(busy_log, Settings()).counts)
 
     assert counts == {"pending": OPEN, "failed": FAILED}
-    [statement] = sent
-    async with busy_log.connect() as connection:
-        steps = await plan(connection, statement)
-    whole_table = [step for step in steps
-                   if "Seq Scan on event_publications" in step  # PostgreSQL
-                   or step.strip() == "SCAN event_publications"]  # SQLite
-    assert whole_table == [], "\n".join(steps)
+    assert await whole_table_reads(busy_log, statement) == []
+
+
+async def test_the_metrics_backlog_with_the_oldest_open_age_reads_no_whole_table_either(
+    busy_log: AsyncEngine,
+) -> None:
+    backlog, [statement] = await sent_by(
+        busy_log, PublicationOperations(busy_log, Settings()).backlog)
+
+    assert (backlog["pending"], backlog["failed"]) == (OPEN, FAILED)
+    # The oldest open row was created at COMPLETED + 1 ms after the epoch: decades ago.
+    assert backlog["oldest_open_age_ms"] > 50 * 365 * 24 * 3600 * 1000
+    assert await whole_table_reads(busy_log, statement) == []

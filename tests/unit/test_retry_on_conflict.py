@@ -2,7 +2,11 @@ import random
 
 import pytest
 
-from modules.shared_kernel.application.retry import ATTEMPTS, retry_on_conflict
+from modules.shared_kernel.application.retry import (
+    ATTEMPTS,
+    lost_races_watched,
+    retry_on_conflict,
+)
 from modules.shared_kernel.domain.errors import ConcurrentChange, NotFound
 
 
@@ -76,3 +80,24 @@ async def test_other_errors_are_not_retried() -> None:
     with pytest.raises(NotFound):
         await retry_on_conflict(attempt)
     assert len(attempt.calls) == 1
+
+
+async def test_watchers_are_told_of_each_race_run_again_by_the_operation_s_file_name(
+        waits) -> None:  # type: ignore[no-untyped-def]
+    told: list[str] = []
+
+    with lost_races_watched(told.append), pytest.raises(ConcurrentChange):
+        await retry_on_conflict(Flaky(losses=ATTEMPTS))
+
+    # The last race lost is the caller's, not run again: not told.
+    assert told == ["test_retry_on_conflict"] * (ATTEMPTS - 1)
+
+
+async def test_a_race_won_at_once_tells_nobody_and_watching_ends_with_its_block(
+        waits) -> None:  # type: ignore[no-untyped-def]
+    told: list[str] = []
+    with lost_races_watched(told.append):
+        await retry_on_conflict(Flaky(losses=0))
+    await retry_on_conflict(Flaky(losses=2))
+
+    assert told == []

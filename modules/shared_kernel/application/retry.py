@@ -5,8 +5,9 @@ whose effect does not depend on what the other writer did (crediting another aut
 """
 
 import asyncio
+import contextlib
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from typing import ParamSpec, TypeVar
 
 from modules.shared_kernel.domain.errors import ConcurrentChange
@@ -18,6 +19,19 @@ ATTEMPTS = 12
 FIRST_DELAY_S = 0.002
 MAX_DELAY_S = 0.2
 
+# Told of each race lost and about to be run again, with the operation's name (the file of
+# the use case or listener: one file, one thing). Metrics count them; nobody is told otherwise.
+_watchers: list[Callable[[str], None]] = []
+
+
+@contextlib.contextmanager
+def lost_races_watched(watcher: Callable[[str], None]) -> Iterator[None]:
+    _watchers.append(watcher)
+    try:
+        yield
+    finally:
+        _watchers.remove(watcher)
+
 
 async def retry_on_conflict(attempt: Callable[P, Awaitable[T]],
                             *args: P.args, **kwargs: P.kwargs) -> T:
@@ -27,6 +41,12 @@ async def retry_on_conflict(attempt: Callable[P, Awaitable[T]],
         try:
             return await attempt(*args, **kwargs)
         except ConcurrentChange:
+            for watcher in _watchers:
+                watcher(_operation(attempt))
             # Full jitter: writers that collided once should not collide again in lockstep.
             await asyncio.sleep(random.uniform(0, min(MAX_DELAY_S, FIRST_DELAY_S * 2**number)))
     return await attempt(*args, **kwargs)  # the last one: a race lost again is the caller's
+
+
+def _operation(attempt: Callable[..., object]) -> str:
+    return attempt.__module__.rpartition(".")[2]  # a function's module, or its class's

@@ -7,6 +7,7 @@ import functools
 import logging
 import time
 from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -16,34 +17,39 @@ from modules.shared_kernel.infrastructure.sql_lease_table import SqlLeaseTable
 from modules.shared_kernel.infrastructure.tracing import untraced
 from modules.shared_kernel.infrastructure.worker_lease import CannotLeaseWorkerId, WorkerLease
 
+if TYPE_CHECKING:
+    from modules.shared_kernel.infrastructure.metrics.service_metrics import ServiceMetrics
+
 log = logging.getLogger("bookshelf.ids")
 
 
 @contextlib.asynccontextmanager
 async def worker_id_for_this_process(
-    engine: AsyncEngine, settings: Settings
+    engine: AsyncEngine, settings: Settings, metrics: "ServiceMetrics | None" = None
 ) -> AsyncIterator[None]:
     # Whatever made ids before (another app in this process, in tests) does so again after.
     previous = snowflake.current_generator()
     try:
-        async with _worker_id(engine, settings):
+        async with _worker_id(engine, settings, metrics):
             yield
     finally:
         snowflake.use_generator(previous)
 
 
 @contextlib.asynccontextmanager
-async def _worker_id(engine: AsyncEngine, settings: Settings) -> AsyncIterator[None]:
+async def _worker_id(engine: AsyncEngine, settings: Settings,
+                     metrics: "ServiceMetrics | None") -> AsyncIterator[None]:
     # A pinned id is leased too: otherwise leasing processes, and other processes given the
     # same pin, could not see that it is in use.
     lease = WorkerLease(SqlLeaseTable(engine), ttl_s=settings.worker_lease_ttl_s,
                         max_clock_skew_ms=settings.max_clock_skew_ms, pinned=settings.worker_id)
     try:
-        await _use_new_lease(lease, settings)
+        await _use_new_lease(lease, settings, metrics)
     except CannotLeaseWorkerId as error:
         log.critical("cannot start: %s", error)
         raise
-    renewing = asyncio.create_task(_keep_renewed(lease, settings), name="worker-id-lease")
+    renewing = asyncio.create_task(_keep_renewed(lease, settings, metrics),
+                                   name="worker-id-lease")
     try:
         yield
     finally:
@@ -54,10 +60,14 @@ async def _worker_id(engine: AsyncEngine, settings: Settings) -> AsyncIterator[N
             await lease.release(snowflake.current_generator().last_stamp_ms)
         except Exception:  # the lease will simply expire
             log.warning("could not release the lease on the worker id", exc_info=True)
+        if metrics is not None:
+            metrics.lease_lost()
 
 
-async def _use_new_lease(lease: WorkerLease, settings: Settings) -> None:
+async def _use_new_lease(lease: WorkerLease, settings: Settings,
+                         metrics: "ServiceMetrics | None") -> None:
     grant = await lease.acquire()
+    _confirmed(lease, metrics)
     if grant.not_before_ms is not None:
         # The previous holder may have stamped ids up to then (bounded by twice the skew).
         wait_ms = grant.not_before_ms - time.time_ns() // 1_000_000
@@ -72,21 +82,48 @@ async def _use_new_lease(lease: WorkerLease, settings: Settings) -> None:
              "pinned by WORKER_ID, " if lease.pinned is not None else "", lease.holder)
 
 
-async def _keep_renewed(lease: WorkerLease, settings: Settings) -> None:
+async def _keep_renewed(lease: WorkerLease, settings: Settings,
+                        metrics: "ServiceMetrics | None") -> None:
     with untraced():
-        await _renew_while_running(lease, settings)
+        await _renew_while_running(lease, settings, metrics)
 
 
-async def _renew_while_running(lease: WorkerLease, settings: Settings) -> None:
+async def _renew_while_running(lease: WorkerLease, settings: Settings,
+                               metrics: "ServiceMetrics | None") -> None:
     while True:
         await asyncio.sleep(settings.worker_lease_ttl_s / 3)
         try:
-            if not await lease.renew():
+            if await lease.renew():
+                _confirmed(lease, metrics)
+            else:
+                _renewal_failed(lease, metrics)
                 log.error("the lease on the worker id was taken over (was this process "
                           "paused?); leasing %s", "it again" if lease.pinned is not None
                           else "another one")
-                await _use_new_lease(lease, settings)
+                await _use_new_lease(lease, settings, metrics)
         except CannotLeaseWorkerId as error:
+            _renewal_raised(lease, metrics)
             log.error("no ids until a worker id is leased again: %s", error)
         except Exception:
+            _renewal_raised(lease, metrics)
             log.exception("renewing the worker id lease failed; ids stop if it stays so")
+
+
+def _confirmed(lease: WorkerLease, metrics: "ServiceMetrics | None") -> None:
+    if metrics is not None and lease.expires_at_ms is not None:
+        metrics.lease_confirmed(lease.expires_at_ms)
+
+
+def _renewal_failed(lease: WorkerLease, metrics: "ServiceMetrics | None") -> None:
+    """Counted; the expiry shown stays the last one confirmed (0 once the lease is lost)."""
+    if metrics is not None:
+        metrics.lease_renewal_failed()
+        if lease.expires_at_ms is None:
+            metrics.lease_lost()
+
+
+def _renewal_raised(lease: WorkerLease, metrics: "ServiceMetrics | None") -> None:
+    # With no expiry left the lease was lost, and that renewal counted, before leasing again
+    # failed: one failed renewal, counted once.
+    if lease.expires_at_ms is not None:
+        _renewal_failed(lease, metrics)

@@ -95,6 +95,7 @@ class WorkerLease:
         self._deadline = -math.inf
         self._stamp_deadline_ms = -math.inf  # the wall clock's reading at which ids stop
         self._grant: Grant | None = None
+        self.expires_at_ms: int | None = None  # in the database's clock, as last confirmed
 
     @property
     def worker_id(self) -> int | None:
@@ -198,12 +199,14 @@ class WorkerLease:
     def _lost(self) -> None:
         self._grant = None
         self._deadline = -math.inf
+        self.expires_at_ms = None
 
     def _confirmed(self, started: float, database_now: int) -> None:
         # Both were read before the statement went out, so the database's expiry is at least
         # ttl after each; SAFETY leaves room for the clocks' rates to differ.
         self._deadline = started + self._ttl_s * SAFETY
         self._stamp_deadline_ms = database_now + self._ttl_ms * SAFETY
+        self.expires_at_ms = database_now + self._ttl_ms
 
     async def _database_now(self) -> int:
         before = self._wall_clock_ms()

@@ -9,6 +9,7 @@ so the effect and its completion commit together, or neither does.
 import asyncio
 import logging
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from opentelemetry.trace import Span, StatusCode
 
@@ -22,19 +23,23 @@ from modules.shared_kernel.infrastructure.outbox.claims import PublicationClaims
 from modules.shared_kernel.infrastructure.outbox.failures import failure_text
 from modules.shared_kernel.infrastructure.tracing import Tracing, untraced
 
+if TYPE_CHECKING:
+    from modules.shared_kernel.infrastructure.metrics.service_metrics import ServiceMetrics
+
 log = logging.getLogger("bookshelf.events")
 
 
 class EventDelivery:
     def __init__(self, listeners: Listeners, claims: PublicationClaims, settings: Settings,
-                 relay_wakeup: asyncio.Event, tracing: Tracing,
-                 error_reports: ErrorReports) -> None:
+                 relay_wakeup: asyncio.Event, tracing: Tracing, error_reports: ErrorReports,
+                 metrics: "ServiceMetrics | None" = None) -> None:
         self._listeners = listeners
         self._tracing = tracing
         self._error_reports = error_reports
         self._claims = claims
         self._immediate = settings.event_delivery == "immediate"
         self._relay_wakeup = relay_wakeup
+        self._metrics = metrics  # None when metrics are off
 
     async def after_commit(self, published: Sequence[Publication]) -> None:
         """Deliver what a commit published, in this request (or wake the relay to). Never
@@ -95,17 +100,21 @@ class EventDelivery:
             await retry_on_conflict(handle, uow, publication.event)
             if not uow.completed:  # the handler stored nothing: complete it on its own
                 await self._claims.complete(publication.id)
+            outcome = "delivered"
         except AlreadyDelivered:
-            pass
+            outcome = "already_delivered"
         except Exception as error:
             if span is not None:  # the text that is safe to store, not the exception's own
                 span.set_attribute("error.type", type(error).__name__)
                 span.set_status(StatusCode.ERROR, failure_text(error))
             gave_up = await self._claims.fail(publication, error)
             self._error_reports.delivery_failed(publication, error, gave_up=gave_up)
+            outcome = "gave_up" if gave_up else "failed"
             (log.error if gave_up else log.warning)(
                 "%s of %s (publication %d, attempt %d) failed%s: %s",
                 publication.listener, type(publication.event).__name__, publication.id,
                 publication.attempts, "; giving up" if gave_up else "; will retry",
                 failure_text(error),
             )
+        if self._metrics is not None:
+            self._metrics.delivered(publication.listener, outcome)
