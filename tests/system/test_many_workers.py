@@ -53,7 +53,11 @@ async def test_four_workers_creating_books_at_once_make_no_duplicate_id(
 ) -> None:
     async with fresh_database(database_url, tmp_path) as url:
         engine = create_async_engine(url)
-        with running_service(url, workers=WORKERS, log=tmp_path / "uvicorn.log") as base_url:
+        # Four workers' full budgets (2 x DATABASE_POOL_SIZE each, README: Configuration) and
+        # the test session's own pools must fit PostgreSQL's 100 connections together: at 10
+        # they came within a few of it, and a refused lease renewal stops a worker's ids.
+        with running_service(url, workers=WORKERS, log=tmp_path / "uvicorn.log",
+                             DATABASE_POOL_SIZE="8") as base_url:
             # Each worker leases its id while starting; load only once all of them can serve.
             live_leases = await eventually(lambda: count_live_leases(engine), WORKERS)
             outcome = await post_many(base_url, "/books", a_book, BOOKS)
