@@ -1,11 +1,14 @@
 """What tracing and metrics cost: bookshelf with them off against bookshelf with them on,
 interleaved in one run, with wrk (README: Observability, cost).
 
-    poetry run python benchmarks/observability.py        # about 4 minutes
+    poetry run python benchmarks/observability.py                 # all on, about 4 minutes
+    poetry run python benchmarks/observability.py --on metrics    # one part at a time
+    poetry run python benchmarks/observability.py --on traces --sample 0.1
 
 "On" is what a production user would run: OTLP over HTTP to a collector (here a sink in this
-process that accepts every export, so the exporter does its whole job) with every request
-sampled, and METRICS_ENABLED. Same database, data and machine notes as benchmarks/run.py.
+process that accepts every export, so the exporter does its whole job), every request sampled
+unless --sample says otherwise, and METRICS_ENABLED. Same database, data and machine notes as
+benchmarks/run.py.
 """
 
 import argparse
@@ -57,6 +60,9 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--work", default="/tmp/bookshelf-bench-observability")
+    parser.add_argument("--on", choices=("all", "traces", "metrics"), default="all")
+    parser.add_argument("--sample", type=float, default=1.0,
+                        help="the share of requests traced (parentbased_traceidratio)")
     args = parser.parse_args()
     url, work = args.database_url, Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
@@ -66,9 +72,11 @@ def main() -> None:
     port = free_port()
     collector = ThreadingHTTPServer(("127.0.0.1", port), Collector)
     threading.Thread(target=collector.serve_forever, daemon=True).start()
-    observed = {"OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{port}",
-                "OTEL_TRACES_SAMPLER": "always_on", "METRICS_ENABLED": "true",
-                "PROMETHEUS_MULTIPROC_DIR": str(work / "metrics")}
+    traces = {"OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{port}",
+              "OTEL_TRACES_SAMPLER": "parentbased_traceidratio",
+              "OTEL_TRACES_SAMPLER_ARG": str(args.sample)}
+    metrics = {"METRICS_ENABLED": "true", "PROMETHEUS_MULTIPROC_DIR": str(work / "metrics")}
+    observed = {"all": {**traces, **metrics}, "traces": traces, "metrics": metrics}[args.on]
     (work / "metrics").mkdir(exist_ok=True)
 
     half = len(book_ids) // 2
@@ -104,8 +112,8 @@ def main() -> None:
     collector.shutdown()
 
     print(f"\nwrk -t2 -c{args.connections} -d{args.duration:g}s, {args.rounds} interleaved "
-          "rounds, medians; 1 uvicorn worker each (uvloop); on = OTLP/HTTP export of every "
-          "request's spans + METRICS_ENABLED\n")
+          f"rounds, medians; 1 uvicorn worker each (uvloop); on = {args.on}"
+          + (f", {args.sample:.0%} of requests traced" if args.on != "metrics" else "") + "\n")
     print("| operation | off req/s | on req/s | on/off | p99 ms (off/on) | errors (off/on) |")
     print("|---|---:|---:|---:|---:|---:|")
     for label, *_ in operations:
