@@ -13,6 +13,7 @@ class Publication:
     event: DomainEvent
     aggregate_id: int
     attempts: int
+    created_at_ms: int  # when the sender committed it (the database's clock): when it happened
 
     @cached_property
     def subscriber(self) -> str:
