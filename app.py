@@ -12,6 +12,7 @@ from fastapi_offline import FastAPIOffline
 
 from modules.author.http.routes import router as author_routes
 from modules.author.subscriptions import subscribe as subscribe_author_module
+from modules.book.externalization import externalize as externalize_book_events
 from modules.book.http.routes import router as book_routes
 from modules.container import ApplicationContainer
 from modules.shared_kernel.http.access import AccessRules, publish_read_security
@@ -81,12 +82,17 @@ async def event_relay(container: ApplicationContainer) -> AsyncIterator[None]:
         relay.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await relay
+        if container.settings().broker_url:
+            await container.broker_publisher().close()
 
 
 def create_app(container: ApplicationContainer | None = None) -> FastAPI:
     container = container or ApplicationContainer()
     start_mappers()
     subscribe_author_module(container.listeners(), container.author)
+    if container.settings().broker_url:
+        externalize_book_events(container.listeners(), container.broker_publisher,
+                                container.outbound_unit_of_work)
 
     # Swagger UI and ReDoc served from the app's own files: /docs works without internet.
     app = FastAPIOffline(title="bookshelf", version="0.1.0", description=DESCRIPTION,
