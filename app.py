@@ -13,6 +13,7 @@ from fastapi_offline import FastAPIOffline
 from modules.author.http.routes import router as author_routes
 from modules.author.subscriptions import subscribe as subscribe_author_module
 from modules.book.externalization import externalize as externalize_book_events
+from modules.book.http.asyncapi import router as integration_event_docs
 from modules.book.http.routes import router as book_routes
 from modules.container import ApplicationContainer
 from modules.shared_kernel.http.access import AccessRules, publish_read_security
@@ -119,6 +120,7 @@ def create_app(container: ApplicationContainer | None = None) -> FastAPI:
     app.include_router(book_routes)
     app.include_router(health_routes)
     app.include_router(event_publication_routes)
+    app.include_router(integration_event_docs)  # /asyncapi.json, beside /openapi.json
     return app
 
 

@@ -74,14 +74,14 @@ class AuthorStatistics:
 
     def received(self) -> list[tuple[str, str, str, int]]:
         """(message id, type, book id, sequence) of every message applied, in arrival order."""
-        return [tuple(row) for row in self._db.execute(  # type: ignore[misc]
+        return [tuple(row) for row in self._db.execute(
             "SELECT message_id, type, book_id, sequence FROM received ORDER BY position")]
 
     def dropped_duplicates(self) -> list[str]:
         return [row[0] for row in self._db.execute("SELECT message_id FROM dropped_duplicates")]
 
     def refusals(self) -> list[tuple[str | None, str]]:
-        return [tuple(row) for row in self._db.execute("SELECT * FROM refused")]  # type: ignore[misc]
+        return [tuple(row) for row in self._db.execute("SELECT * FROM refused")]
 
     def close(self) -> None:
         self._db.close()
