@@ -66,6 +66,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with worker_id_for_this_process(engine, settings), event_relay(container):
             yield
     finally:
+        if settings.broker_url:  # after the relay, its only user, has stopped
+            await container.broker_publisher().close()
         await container.reads().close()
         await engine.dispose()
 
@@ -83,8 +85,6 @@ async def event_relay(container: ApplicationContainer) -> AsyncIterator[None]:
         relay.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await relay
-        if container.settings().broker_url:
-            await container.broker_publisher().close()
 
 
 def create_app(container: ApplicationContainer | None = None) -> FastAPI:
