@@ -38,16 +38,16 @@ class EventDelivery:
         if not self._immediate:
             self._relay_wakeup.set()
             return
-        if any(self._listeners.named(p.listener).outbound for p in published):
-            self._relay_wakeup.set()  # theirs wait for the relay, unclaimed: in order
         try:
+            in_process = [p for p in published if not self._listeners.named(p.listener).outbound]
+            if len(in_process) < len(published):
+                self._relay_wakeup.set()  # the outbound ones wait for it, unclaimed: in order
             # The request holds what it wrote as claimed already (see PublicationLog), so it
             # delivers it at once, without a claim or a read: even ahead of an older one of
             # the same stream still open (being retried, or in another request's hands). The
             # listeners' sequence checks give the same outcome in any order (I6).
-            for publication in published:
-                if not self._listeners.named(publication.listener).outbound:
-                    await self.deliver(publication)
+            for publication in in_process:
+                await self.deliver(publication)
         except Exception as error:
             log.warning("delivery after commit stopped, left to the relay: %s",
                         failure_text(error))
