@@ -12,6 +12,8 @@ from fastapi_offline import FastAPIOffline
 
 from modules.author.http.routes import router as author_routes
 from modules.author.subscriptions import subscribe as subscribe_author_module
+from modules.book.externalization import externalize as externalize_book_events
+from modules.book.http.asyncapi import router as integration_event_docs
 from modules.book.http.routes import router as book_routes
 from modules.container import ApplicationContainer
 from modules.shared_kernel.http.access import AccessRules, publish_read_security
@@ -70,6 +72,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
                 event_relay(container):
             yield
     finally:
+        if settings.broker_url:  # after the relay, its only user, has stopped
+            await container.broker_publisher().close()
         container.error_reports().stop()
         tracing.shut_down()
         await container.reads().close()
@@ -105,6 +109,9 @@ def create_app(container: ApplicationContainer | None = None) -> FastAPI:
     container = container or ApplicationContainer()
     start_mappers()
     subscribe_author_module(container.listeners(), container.author)
+    if container.settings().broker_url:
+        externalize_book_events(container.listeners(), container.broker_publisher,
+                                container.outbound_unit_of_work)
 
     # Swagger UI and ReDoc served from the app's own files: /docs works without internet.
     app = FastAPIOffline(title="bookshelf", version="0.1.0", description=DESCRIPTION,
@@ -134,6 +141,7 @@ def create_app(container: ApplicationContainer | None = None) -> FastAPI:
     app.include_router(book_routes)
     app.include_router(health_routes)
     app.include_router(event_publication_routes)
+    app.include_router(integration_event_docs)  # /asyncapi.json, beside /openapi.json
     return app
 
 

@@ -8,6 +8,7 @@ from modules.author.container import AuthorContainer
 from modules.book.container import BookContainer
 from modules.settings import Settings
 from modules.shared_kernel.application.listeners import Listeners
+from modules.shared_kernel.infrastructure.broker.publisher import BrokerPublisher
 from modules.shared_kernel.infrastructure.error_reports import ErrorReports
 from modules.shared_kernel.infrastructure.metrics.service_metrics import metrics_for_this_process
 from modules.shared_kernel.infrastructure.outbox.claims import PublicationClaims
@@ -16,6 +17,7 @@ from modules.shared_kernel.infrastructure.outbox.operations import PublicationOp
 from modules.shared_kernel.infrastructure.outbox.publication_log import PublicationLog
 from modules.shared_kernel.infrastructure.outbox.relay import EventRelay
 from modules.shared_kernel.infrastructure.tracing import Tracing
+from modules.shared_kernel.infrastructure.unit_of_work import SqlAlchemyUnitOfWork
 from persistence.database import create_engine, create_session_factory, read_pool_share
 from persistence.reads import Reads
 
@@ -63,6 +65,13 @@ class ApplicationContainer(containers.DeclarativeContainer):
                                       delivery=event_delivery,
                                       operations=publication_operations, settings=settings,
                                       wakeup=relay_wakeup, error_reports=error_reports)
+
+    # Integration events out to BROKER_URL (only subscribed when it is set): one connection
+    # per process. The outbound listeners' unit of work stores nothing of its own.
+    broker_publisher = providers.Singleton(BrokerPublisher, url=settings.provided.broker_url)
+    outbound_unit_of_work = providers.Factory(SqlAlchemyUnitOfWork,
+                                              session_factory=session_factory,
+                                              publication_log=publication_log)
 
     author = providers.Container(
         AuthorContainer, engine=engine, reads=reads, session_factory=session_factory,

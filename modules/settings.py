@@ -70,6 +70,11 @@ class Settings(BaseSettings):
     event_retention_s: float = Field(
         7 * 24 * 3600.0, ge=0, description="How long completed publications are kept."
     )
+    broker_url: str | None = Field(
+        None,
+        description="Publish the Book module's integration events to this broker: amqp://... "
+        "(RabbitMQ) or nats://... (NATS JetStream). Unset: no broker, nothing published.",
+    )
     api_token_hashes: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="SHA-256 hex digests of the bearer tokens that may write (comma-separated).",

@@ -19,7 +19,7 @@ def lint_imports(where: Path) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture
 def copy_of_the_code(tmp_path: Path) -> Path:
-    for name in ("modules", "persistence"):
+    for name in ("modules", "persistence", "examples"):
         shutil.copytree(ROOT / name, tmp_path / name,
                         ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "pyproject.toml", tmp_path)
@@ -43,6 +43,11 @@ def test_the_contracts_are_kept() -> None:
     ("modules/author/application/add_author.py",
      "from modules.book.domain.book import Book",
      "The Author module reaches the Book module only through its events"),
+    ("modules/book/integration_events/mapping.py", "import faststream",
+     "The Book module's published language imports no framework and no other layer"),
+    ("examples/author_statistics/statistics.py",
+     "from modules.book.integration_events.contract import PUBLISHED",
+     "The example consumer knows bookshelf only by its published contract"),
 ])
 def test_a_violation_breaks_its_contract(
     copy_of_the_code: Path, file: str, line: str, contract: str

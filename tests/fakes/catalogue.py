@@ -38,7 +38,8 @@ class InMemoryCatalogue:
 
     def publish(self, aggregate_id: int, event: DomainEvent) -> list[Publication]:
         made = [Publication(id=len(self.publications) + 1, listener=listener.name,
-                            event=event, aggregate_id=aggregate_id, attempts=0)
+                            event=event, aggregate_id=aggregate_id, attempts=0,
+                            created_at_ms=0)
                 for listener in self.listeners.of(type(event))]
         self.publications.extend(made)
         return made

@@ -4,6 +4,9 @@ A listener is a plain async function `handler(unit_of_work, event)`, like a use 
 is stored with every publication ("module.reaction": rename one only with a migration). The
 handler and the unit of work are looked up at each delivery, through providers, so a test
 that overrides a provider changes what handles the event.
+
+An *outbound* listener hands events to another system (a broker) instead of changing this
+one; see `Listener.outbound`.
 """
 
 from collections.abc import Awaitable, Callable
@@ -37,6 +40,13 @@ class Listener:
     # The subscriber's unit of work; its commit completes the publication being delivered
     # (passed in), so the effect and the completion stand or fall together.
     unit_of_work: Callable[..., CompletingUnitOfWork]
+    # Outbound (the broker's listeners): what leaves the process must leave in order, and
+    # nothing here can make a late one harmless (no sequence check runs on the other side of
+    # the wire). So its publications are recorded unclaimed and only the relay takes them,
+    # each stream strictly oldest first; they are never given up on (that would let the
+    # stream go on without one); and the handler is given the whole Publication, whose id
+    # becomes the message id, as `handler(unit_of_work, publication)`.
+    outbound: bool = False
 
     @cached_property
     def subscriber(self) -> str:

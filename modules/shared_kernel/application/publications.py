@@ -13,6 +13,7 @@ class Publication:
     event: DomainEvent
     aggregate_id: int
     attempts: int
+    created_at_ms: int  # when the sender committed it (the database's clock): when it happened
     # The W3C traceparent of the request that recorded it: its delivery continues that trace.
     trace_context: str | None = None
     request_id: str | None = None  # that request's, for the delivery's logs and reports

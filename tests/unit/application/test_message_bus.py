@@ -11,7 +11,7 @@ from tests.fakes.catalogue import InMemoryCatalogue
 from tests.fakes.unit_of_work import FakeBookUnitOfWork
 
 ONE = Publication(id=1, listener="author.credit_book", event=DomainEvent(), aggregate_id=7,
-                  attempts=0)
+                  attempts=0, created_at_ms=0)
 
 
 class Delivered(list[Publication]):

@@ -7,4 +7,8 @@ their listeners afterwards, retried until they succeed.
     relay            delivers in the background what nobody delivered (failures, crashes)
     operations       what operators and health checks see: counts, listings, resubmission
     failures         what a failed delivery leaves in last_error: never SQL or stored values
+
+Outbound listeners (the broker's, see Listener.outbound) share all of it, with two rules of
+their own: only the relay takes their publications, strictly oldest first per stream, and
+they are never given up on.
 """

@@ -8,6 +8,8 @@ A claim lasts `event_claim_timeout_s`: a deliverer that dies mid-delivery loses 
 failed attempt is due again after an exponential backoff; after `event_max_attempts` the
 publication is given up on (failed) and the stream goes on without it; an operator may
 resubmit it, and the listeners' sequence checks make a late, older event change nothing.
+An outbound listener's publications (the broker's) are never given up on: a stream that went
+on without one would reach the other side out of order, or without it.
 """
 
 from typing import Any
@@ -109,7 +111,8 @@ class PublicationClaims:
 
     async def fail(self, publication: Publication, error: BaseException) -> bool:
         """Record a failed attempt; True if that was the last one allowed."""
-        gives_up = publication.attempts >= self.max_attempts
+        outbound = self._listeners.named(publication.listener).outbound
+        gives_up = publication.attempts >= self.max_attempts and not outbound
         delay = min(self._retry_max_ms, self._retry_base_ms * 2 ** max(publication.attempts - 1, 0))
         text = failure_text(error)
         async with self._engine.begin() as connection:
@@ -134,5 +137,5 @@ class PublicationClaims:
                     failed_at_ms=database_now_ms()))
             return None
         return Publication(id=row.id, listener=row.listener, aggregate_id=row.aggregate_id,
-                           attempts=row.attempts, event=event, trace_context=row.trace_context,
-                           request_id=row.request_id)
+                           attempts=row.attempts, event=event, created_at_ms=row.created_at_ms,
+                           trace_context=row.trace_context, request_id=row.request_id)

@@ -3,7 +3,10 @@ message bus calls `after_commit`), and from the relay for whatever is left open.
 
 A delivery runs the listener's handler with a unit of work made for the publication it
 serves: that unit's commit marks the publication complete in the handler's own transaction,
-so the effect and its completion commit together, or neither does.
+so the effect and its completion commit together, or neither does. An outbound handler
+(the broker's) stores nothing: once it returns, the message is confirmed by the broker, and
+the publication is completed after it. A crash in between sends the message again later,
+with the same id, for the consumer to drop.
 """
 
 import asyncio
@@ -49,11 +52,14 @@ class EventDelivery:
             self._relay_wakeup.set()
             return
         try:
+            in_process = [p for p in published if not self._listeners.named(p.listener).outbound]
+            if len(in_process) < len(published):
+                self._relay_wakeup.set()  # the outbound ones wait for it, unclaimed: in order
             # The request holds what it wrote as claimed already (see PublicationLog), so it
             # delivers it at once, without a claim or a read: even ahead of an older one of
             # the same stream still open (being retried, or in another request's hands). The
             # listeners' sequence checks give the same outcome in any order (I6).
-            for publication in published:
+            for publication in in_process:
                 await self.deliver(publication)
         except Exception as error:
             log.warning("delivery after commit stopped, left to the relay: %s",
@@ -97,7 +103,8 @@ class EventDelivery:
         uow = listener.unit_of_work(completing=publication.id)
         try:
             # Handlers are idempotent, so a lost optimistic-locking race is simply run again.
-            await retry_on_conflict(handle, uow, publication.event)
+            await retry_on_conflict(
+                handle, uow, publication if listener.outbound else publication.event)
             if not uow.completed:  # the handler stored nothing: complete it on its own
                 await self._claims.complete(publication.id)
             outcome = "delivered"
