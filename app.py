@@ -21,7 +21,7 @@ from modules.shared_kernel.http.access_first import AccessFirst
 from modules.shared_kernel.http.event_publications import router as event_publication_routes
 from modules.shared_kernel.http.head_requests import HeadAsGet
 from modules.shared_kernel.http.health import router as health_routes
-from modules.shared_kernel.http.metrics import serve_metrics
+from modules.shared_kernel.http.metrics import router as metrics_routes
 from modules.shared_kernel.http.problems import install_problem_handlers
 from modules.shared_kernel.http.query_parameters import only_known_query_parameters
 from modules.shared_kernel.http.request_guard import RequestGuard
@@ -125,9 +125,10 @@ def create_app(container: ApplicationContainer | None = None) -> FastAPI:
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(AccessFirst)  # 401 before anything about the input, the guard's too
     app.add_middleware(HeadAsGet)
-    app.add_middleware(RequestLog)  # outermost: it sees every answer, the guard's included
-    if (metrics := container.metrics()) is not None:  # off: no route, no middleware
-        serve_metrics(app, metrics)
+    # Outermost: it sees every answer, the guard's included; it also counts them for metrics.
+    app.add_middleware(RequestLog, metrics=container.metrics())
+    if container.metrics() is not None:  # off: no route, and nothing counted
+        app.include_router(metrics_routes)
     if settings.reads_require_token:
         publish_read_security(app)
     if settings.cors_allow_origins:

@@ -6,22 +6,15 @@ import asyncio
 import logging
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, Request, Response
 
 from modules.shared_kernel.http.access import WRITE
-from modules.shared_kernel.http.request_metrics import RequestMetrics
 from modules.shared_kernel.infrastructure.metrics.scrape import Backlog, exposition
-from modules.shared_kernel.infrastructure.metrics.service_metrics import ServiceMetrics
 
 log = logging.getLogger("bookshelf")
 router = APIRouter(include_in_schema=False)
 
 BACKLOG_TIMEOUT_S = 2.0
-
-
-def serve_metrics(app: FastAPI, metrics: ServiceMetrics) -> None:
-    app.add_middleware(RequestMetrics, metrics=metrics)
-    app.include_router(router)
 
 
 @router.get("/metrics", dependencies=WRITE)
