@@ -13,7 +13,6 @@ benchmarks/run.py.
 
 import argparse
 import asyncio
-import os
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -22,16 +21,17 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.run import (
-    DEFAULT_URL,
-    Result,
+    Operation,
     free_port,
+    fresh_credits,
+    interleaved,
     load,
     median_of,
     recreate,
     rss_mb,
     serving,
     write_lines,
-    wrk,
+    wrk_arguments,
 )
 
 
@@ -54,12 +54,7 @@ class Collector(BaseHTTPRequestHandler):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL",
-                                                                 DEFAULT_URL))
-    parser.add_argument("--duration", type=float, default=10)
-    parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--work", default="/tmp/bookshelf-bench-observability")
+    wrk_arguments(parser, "/tmp/bookshelf-bench-observability")
     parser.add_argument("--on", choices=("all", "traces", "metrics"), default="all")
     parser.add_argument("--sample", type=float, default=1.0,
                         help="the share of requests traced (parentbased_traceidratio)")
@@ -79,13 +74,9 @@ def main() -> None:
     observed = {"all": {**traces, **metrics}, "traces": traces, "metrics": metrics}[args.on]
     (work / "metrics").mkdir(exist_ok=True)
 
-    half = len(book_ids) // 2
-    pairs = {(name, r): [f"{book_ids[i]} {author_ids[(i + 1 + j) % len(author_ids)]}"
-                         for j in range(24) for i in books[r::args.rounds + 1]]
-             for name, books in (("off", range(half)), ("on", range(half, len(book_ids))))
-             for r in range(args.rounds + 1)}
+    pairs = fresh_credits(book_ids, author_ids, ("off", "on"), args.rounds)
     isbn_blocks = iter(range(0, 900_000_000, 20_000_000))
-    operations = [
+    operations: list[Operation] = [
         ("GET /books/{id}", "get_book.lua", lambda *_: [write_lines(work / "books.txt", book_ids)]),
         ("GET /authors/{id}", "get_author.lua",
          lambda *_: [write_lines(work / "authors.txt", author_ids)]),
@@ -93,21 +84,9 @@ def main() -> None:
         ("PUT /books/{id}/authors/{aid}", "add_author_to_book.lua",
          lambda name, r: [write_lines(work / f"pairs-{name}-{r}.txt", pairs[name, r]), "2"]),
     ]
-    results: dict[tuple[str, str], list[Result]] = {}
     with serving("app:app", url, work / "off.log") as (off, off_pid), \
             serving("app:app", url, work / "on.log", observed) as (on, on_pid):
-        for r in range(args.rounds):
-            for label, script, script_args in operations:
-                for name, target in (("off", off), ("on", on)):
-                    if r == 0:
-                        wrk(target, script, script_args(name, args.rounds), seconds=2,
-                            connections=args.connections)
-                    result = wrk(target, script, script_args(name, r), seconds=args.duration,
-                                 connections=args.connections)
-                    results.setdefault((label, name), []).append(result)
-                    print(f"  round {r + 1}: {label:30s} {name:3s} "
-                          f"{result.requests_per_s:8.0f} req/s  p99 {result.p99_ms:.1f} ms",
-                          flush=True)
+        results = interleaved(operations, [("off", off), ("on", on)], args)
         rss = {"off": rss_mb(off_pid), "on": rss_mb(on_pid)}
     collector.shutdown()
 

@@ -19,7 +19,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -174,22 +174,58 @@ def rare_terms(titles: list[str], count: int = 200) -> list[str]:
     return [" ".join(title.split()[3:]).replace(" ", "%20") for title in titles[::step]]
 
 
+Operation = tuple[str, str, Callable[[str, int], list[str]]]  # label, wrk script, its args
+
+
+def fresh_credits(book_ids: list[int], author_ids: list[int], names: tuple[str, str],
+                  rounds: int) -> dict[tuple[str, int], list[str]]:
+    """Credits no book has yet, each handed out once: the two servers get disjoint books, and
+    each round (and the warm-up, round `rounds`) books of its own, up to 24 credits each."""
+    half = len(book_ids) // 2
+    return {(name, r): [f"{book_ids[i]} {author_ids[(i + 1 + j) % len(author_ids)]}"
+                        for j in range(24) for i in books[r::rounds + 1]]
+            for name, books in ((names[0], range(half)), (names[1], range(half, len(book_ids))))
+            for r in range(rounds + 1)}
+
+
+def interleaved(operations: list[Operation], targets: list[tuple[str, str]],
+                args: argparse.Namespace) -> dict[tuple[str, str], list[Result]]:
+    """Each operation against each target in turn, round after round (the first warmed up)."""
+    results: dict[tuple[str, str], list[Result]] = {}
+    for r in range(args.rounds):
+        for label, script, script_args in operations:
+            for name, target in targets:
+                if r == 0:  # warm up: caches, prepared statements, the pools
+                    wrk(target, script, script_args(name, args.rounds), seconds=2,
+                        connections=args.connections)
+                result = wrk(target, script, script_args(name, r), seconds=args.duration,
+                             connections=args.connections)
+                results.setdefault((label, name), []).append(result)
+                print(f"  round {r + 1}: {label:34s} {name:9s} "
+                      f"{result.requests_per_s:8.0f} req/s  p99 {result.p99_ms:.1f} ms",
+                      flush=True)
+    return results
+
+
+def wrk_arguments(parser: argparse.ArgumentParser, work: str) -> None:
+    """The database and the load, as every benchmark here takes them."""
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL",
+                                                                 DEFAULT_URL))
+    parser.add_argument("--duration", type=float, default=10)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--work", default=work)
+
+
 def table(args: argparse.Namespace) -> None:
     url, work = args.database_url, Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
     asyncio.run(recreate(url))
     book_ids, author_ids, titles = asyncio.run(load(url, args.books, args.authors))
-    half = len(book_ids) // 2
-    # Credits no book has yet, each handed out once: baseline and bookshelf get disjoint books,
-    # and each round (and the warm-up, slice `rounds`) books of its own, up to 24 credits each.
     rounds = args.rounds
-    fresh = {(name, r): [f"{book_ids[i]} {author_ids[(i + 1 + j) % len(author_ids)]}"
-                         for j in range(24) for i in books[r::rounds + 1]]
-             for name, books in (("baseline", range(half)),
-                                 ("bookshelf", range(half, len(book_ids))))
-             for r in range(rounds + 1)}
+    fresh = fresh_credits(book_ids, author_ids, ("baseline", "bookshelf"), rounds)
     isbn_blocks = iter(range(0, 900_000_000, 20_000_000))  # a fresh block for every wrk run
-    operations = [
+    operations: list[Operation] = [
         ("GET /books/{id}", "get_book.lua", lambda *_: [write_lines(work / "books.txt", book_ids)]),
         ("GET /authors/{id}", "get_author.lua",
          lambda *_: [write_lines(work / "authors.txt", author_ids)]),
@@ -204,22 +240,9 @@ def table(args: argparse.Namespace) -> None:
     # A book with no credit for the last author yet, for the count of a credit.
     counts = asyncio.run(statement_counts(url, book_ids[-1], author_ids[500],
                                           rare_terms(titles)[0]))
-    results: dict[tuple[str, str], list[Result]] = {}
-    rss: dict[str, float] = {}
     with serving("app:app", url, work / "bookshelf.log") as (shelf, shelf_pid), \
             serving("benchmarks.baseline_app:app", url, work / "baseline.log") as (base, base_pid):
-        for r in range(rounds):
-            for label, script, script_args in operations:
-                for name, target in (("baseline", base), ("bookshelf", shelf)):
-                    if r == 0:  # warm up: caches, prepared statements, the pools
-                        wrk(target, script, script_args(name, rounds), seconds=2,
-                            connections=args.connections)
-                    result = wrk(target, script, script_args(name, r), seconds=args.duration,
-                                 connections=args.connections)
-                    results.setdefault((label, name), []).append(result)
-                    print(f"  round {r + 1}: {label:34s} {name:9s} "
-                          f"{result.requests_per_s:8.0f} req/s  p99 {result.p99_ms:.1f} ms",
-                          flush=True)
+        results = interleaved(operations, [("baseline", base), ("bookshelf", shelf)], args)
         rss = {"bookshelf": rss_mb(shelf_pid), "baseline": rss_mb(base_pid)}
 
     print(f"\n{args.books} books, {args.authors} authors; wrk -t2 -c{args.connections} "
@@ -309,14 +332,9 @@ def scale(args: argparse.Namespace) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL",
-                                                                 DEFAULT_URL))
+    wrk_arguments(parser, "/tmp/bookshelf-bench")
     parser.add_argument("--books", type=int, default=10_000)
     parser.add_argument("--authors", type=int, default=1_000)
-    parser.add_argument("--duration", type=float, default=10)
-    parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--work", default="/tmp/bookshelf-bench")
     parser.add_argument("--scale", action="store_true",
                         help="title search and deep pages at 10^4 and 10^6 books instead")
     args = parser.parse_args()
