@@ -6,8 +6,9 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import Depends, FastAPI
+from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.telemetry import TelemetryConfig
 from fastapi_offline import FastAPIOffline
 
 from modules.author.http.routes import router as author_routes
@@ -23,7 +24,6 @@ from modules.shared_kernel.http.head_requests import HeadAsGet
 from modules.shared_kernel.http.health import router as health_routes
 from modules.shared_kernel.http.metrics import router as metrics_routes
 from modules.shared_kernel.http.problems import install_problem_handlers
-from modules.shared_kernel.http.query_parameters import only_known_query_parameters
 from modules.shared_kernel.http.request_guard import RequestGuard
 from modules.shared_kernel.http.request_log import RequestLog
 from modules.shared_kernel.infrastructure.logs import configure_logging
@@ -33,6 +33,10 @@ from persistence.mappers import start_mappers
 from persistence.migrate import MigrationFailed, migrate_apart
 
 log = logging.getLogger("bookshelf")
+
+# FastAPI's own OpenTelemetry hooks stay off: tracing is the container's (tracing.py), and
+# left on, FastAPI asks on every request whether a global provider has been configured.
+NO_NATIVE_TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
 
 DESCRIPTION = """
 A catalogue of **books** and **authors**, built as a Domain-Driven-Design modular monolith.
@@ -115,7 +119,7 @@ def create_app(container: ApplicationContainer | None = None) -> FastAPI:
 
     # Swagger UI and ReDoc served from the app's own files: /docs works without internet.
     app = FastAPIOffline(title="bookshelf", version="0.1.0", description=DESCRIPTION,
-                         lifespan=lifespan, dependencies=[Depends(only_known_query_parameters)])
+                         lifespan=lifespan, telemetry=NO_NATIVE_TELEMETRY)
     settings = container.settings()
     app.state.container = container
     app.state.access = AccessRules.from_hex(settings.api_token_hashes,

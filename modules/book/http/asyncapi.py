@@ -11,10 +11,11 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Request
 
 from modules.book.integration_events.contract import PUBLISHED, IntegrationEvent
+from modules.shared_kernel.http.query_parameters import KnownQueryParameters
 from modules.shared_kernel.infrastructure.broker.nats_jetstream import STREAM
 from modules.shared_kernel.infrastructure.broker.rabbitmq import EXCHANGE
 
-router = APIRouter()
+router = APIRouter(route_class=KnownQueryParameters)
 
 PROTOCOLS = {"amqp": "amqp", "amqps": "amqps", "nats": "nats", "tls": "nats"}
 

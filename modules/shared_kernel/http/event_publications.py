@@ -12,8 +12,10 @@ from modules.shared_kernel.domain.errors import Conflict, NotFound
 from modules.shared_kernel.http.access import WRITE
 from modules.shared_kernel.http.pages import next_page_link
 from modules.shared_kernel.http.problems import problem_responses
+from modules.shared_kernel.http.query_parameters import KnownQueryParameters
 
-router = APIRouter(prefix="/admin/event-publications", tags=["operations"])
+router = APIRouter(prefix="/admin/event-publications", tags=["operations"],
+                   route_class=KnownQueryParameters)
 
 
 class EventPublicationDTO(BaseModel):

@@ -7,7 +7,9 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import text
 
-router = APIRouter(prefix="/health", tags=["operations"])
+from modules.shared_kernel.http.query_parameters import KnownQueryParameters
+
+router = APIRouter(prefix="/health", tags=["operations"], route_class=KnownQueryParameters)
 
 CHECK_TIMEOUT_S = 2.0
 

@@ -9,10 +9,11 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 
 from modules.shared_kernel.http.access import WRITE
+from modules.shared_kernel.http.query_parameters import KnownQueryParameters
 from modules.shared_kernel.infrastructure.metrics.scrape import Backlog, exposition
 
 log = logging.getLogger("bookshelf")
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=KnownQueryParameters)
 
 BACKLOG_TIMEOUT_S = 2.0
 
