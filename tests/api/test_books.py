@@ -2,6 +2,7 @@
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from tests.api.catalogue import assert_problem, book_body, new_author, new_book
 
@@ -53,6 +54,18 @@ async def test_an_isbn_used_by_another_book_is_409_in_either_form(
     assert_problem(response, 409, "isbn-already-used")
     listed = (await client.get("/books")).json()["items"]
     assert len(listed) == 1
+
+
+async def test_behind_a_proxy_the_location_keeps_the_path_the_service_is_mounted_at(
+    app: FastAPI,
+) -> None:
+    transport = httpx.ASGITransport(app=app, root_path="/catalogue")
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as proxied:
+        book = await proxied.post("/books", json=book_body())
+        author = await proxied.post("/authors", json={"first_name": "Han", "last_name": "Kang"})
+
+    assert book.headers["location"] == f"/catalogue/books/{book.json()['id']}"
+    assert author.headers["location"] == f"/catalogue/authors/{author.json()['id']}"
 
 
 async def test_a_book_is_created_with_its_authors_in_the_given_order(

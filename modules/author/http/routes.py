@@ -18,7 +18,7 @@ from modules.shared_kernel.http.access import READ, WRITE
 from modules.shared_kernel.http.pages import page_of
 from modules.shared_kernel.http.problems import problem_responses
 from modules.shared_kernel.http.query_parameters import KnownQueryParameters
-from modules.shared_kernel.http.responses import ModelResponse
+from modules.shared_kernel.http.responses import ModelResponse, location
 from modules.shared_kernel.http.validation import Text
 from modules.shared_kernel.http.versions import IfMatch, expected_version
 
@@ -51,9 +51,7 @@ async def post_author(body: NewAuthor, request: Request) -> Response:
         add_author, name=Name(body.first_name, body.last_name), biography=body.biography
     )
     response = await _shown(authors, author_id, status.HTTP_201_CREATED)
-    response.headers["Location"] = str(
-        request.url_for("get_author", author_id=str(author_id)).path
-    )
+    response.headers["Location"] = location(request, router.prefix, author_id)
     return response
 
 

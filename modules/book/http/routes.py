@@ -21,7 +21,7 @@ from modules.shared_kernel.http.access import READ, WRITE
 from modules.shared_kernel.http.pages import page_of
 from modules.shared_kernel.http.problems import problem_responses
 from modules.shared_kernel.http.query_parameters import KnownQueryParameters
-from modules.shared_kernel.http.responses import ModelResponse
+from modules.shared_kernel.http.responses import ModelResponse, location
 from modules.shared_kernel.http.validation import Text
 from modules.shared_kernel.http.versions import IfMatch, expected_version
 
@@ -66,7 +66,7 @@ async def post_book(body: NewBook, request: Request) -> Response:
         authors=books.author_directory(),
     )
     response = await _shown(books, book_id, status.HTTP_201_CREATED)
-    response.headers["Location"] = str(request.url_for("get_book", book_id=str(book_id)).path)
+    response.headers["Location"] = location(request, router.prefix, book_id)
     return response
 
 
