@@ -69,6 +69,9 @@ async def test_requests_are_counted_by_route_template_and_status(
     assert (await client.get("/books/12345")).status_code == 404
     assert (await client.post("/books", json=book_body(pages=0))).status_code == 422
     assert (await client.get("/no/such/path")).status_code == 404
+    # Answered on a copy of the scope (HEAD as GET): matched again for its template, by
+    # path, as no route takes HEAD or GET there.
+    assert (await client.head("/books/1/authors/2")).status_code == 405
 
     after = await scrape(client)
 
@@ -78,6 +81,7 @@ async def test_requests_are_counted_by_route_template_and_status(
         ("GET", "/books/{book_id}", "404"): 1,
         ("POST", "/books", "422"): 1,
         ("GET", "unmatched", "404"): 1,
+        ("HEAD", "/books/{book_id}/authors/{author_id}", "405"): 1,
         ("GET", "/metrics", "200"): 1,  # the first scrape, counted once it was answered
     })
     created = {"method": "POST", "route": "/authors", "status": "201"}

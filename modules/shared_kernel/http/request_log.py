@@ -1,7 +1,7 @@
 """One log line per request (method, path, status, duration, request id), and the id back to
 the client in X-Request-ID: taken from the request when it sends a sane one, made otherwise.
 With METRICS_ENABLED the same reading of status and duration is counted too, by route
-template (route_templates.py): one wrapper per request, not one for each.
+template (route_matching.py): one wrapper per request, not one for each.
 
 Pure ASGI and the outermost of the service's middleware, so answers given before routing
 (401 from the access check, 413 and 422 from the guard) are logged and counted too."""
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from modules.shared_kernel.http.route_templates import route_template
+from modules.shared_kernel.http.route_matching import route_template
 from modules.shared_kernel.infrastructure.logs import request_id
 
 if TYPE_CHECKING:  # off, the metrics' module (and prometheus-client) is never loaded
