@@ -23,6 +23,23 @@ async def test_adding_a_book_answers_201_with_location_and_the_book(
     }
 
 
+async def test_a_new_books_answer_is_what_a_read_shows_with_or_without_authors(
+    client: httpx.AsyncClient,
+) -> None:
+    # A book without authors is answered from the aggregate just stored, one with authors
+    # is read back: either way, the answer is the book as stored, ETag included.
+    han = await new_author(client, "Han", "Kang")
+    for body in (book_body(title=" Human Acts ", price={"amount": 1500, "currency": "USD"}),
+                 book_body(title="Greek Lessons", author_ids=[han["id"]])):
+        created = await client.post("/books", json=body)
+        assert created.status_code == 201, created.text
+
+        read = await client.get(created.headers["location"])
+
+        assert created.json() == read.json()
+        assert created.headers["etag"] == read.headers["etag"] == '"1"'
+
+
 @pytest.mark.parametrize(("given", "stored"), [
     ("89-364-3401-2", "9788936434014"),
     ("0 306 40615 2", "9780306406157"),

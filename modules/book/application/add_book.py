@@ -13,7 +13,8 @@ from modules.book.domain.money import Money
 async def add_book(
     uow: BookUnitOfWork, *, title: str, isbn: Isbn, pages: int, price: Money,
     publication_year: int, author_ids: Sequence[int] = (), authors: AuthorDirectory,
-) -> int:
+) -> Book:
+    """The book as stored: its id, and the version storage gave it."""
     book = Book.catalogue(title=title, isbn=isbn, pages=pages, price=price,
                           publication_year=publication_year, author_ids=author_ids)
     # Storage answers both questions a new book raises: the ISBN's unique key whether another
@@ -29,4 +30,4 @@ async def add_book(
     except UnknownAuthor:
         # Only now is the Author module asked, to name every unknown id, not just the first.
         raise UnknownAuthors(sorted(await authors.unknown_ids(author_ids))) from None
-    return book.id
+    return book

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 from modules.book.application.add_author_to_book import add_author_to_book
 from modules.book.application.add_book import add_book
 from modules.book.application.delete_book import delete_book
-from modules.book.application.read_models import BookDTO
+from modules.book.application.read_models import BookDTO, book_as_stored
 from modules.book.application.remove_author_from_book import remove_author_from_book
 from modules.book.application.revise_book import BookRevision, revise_book
 from modules.book.container import BookContainer
@@ -55,7 +55,7 @@ async def _shown(books: BookContainer, book_id: int, status_code: int = 200) -> 
 )
 async def post_book(body: NewBook, request: Request) -> Response:
     books = _book_module(request)
-    book_id = await books.bus().run(
+    book = await books.bus().run(
         add_book,
         title=body.title,
         isbn=Isbn(body.isbn),
@@ -65,8 +65,12 @@ async def post_book(body: NewBook, request: Request) -> Response:
         author_ids=body.author_ids,
         authors=books.author_directory(),
     )
-    response = await _shown(books, book_id, status.HTTP_201_CREATED)
-    response.headers["Location"] = location(request, router.prefix, book_id)
+    if book.credits:
+        response = await _shown(books, book.id, status.HTTP_201_CREATED)
+    else:
+        response = ModelResponse(book_as_stored(book), status.HTTP_201_CREATED,
+                                 headers={"ETag": f'"{book.version}"'})
+    response.headers["Location"] = location(request, router.prefix, book.id)
     return response
 
 

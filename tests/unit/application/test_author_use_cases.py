@@ -21,9 +21,9 @@ async def an_author(author_bus) -> int:  # type: ignore[no-untyped-def]
 
 
 async def a_book(book_bus, directory) -> int:  # type: ignore[no-untyped-def]
-    return int(await book_bus.run(add_book, title="Human Acts", isbn=Isbn("9788936434120"),
+    return (await book_bus.run(add_book, title="Human Acts", isbn=Isbn("9788936434120"),
                                   pages=224, price=Money(1500, "USD"), publication_year=2014,
-                                  authors=directory))
+                                  authors=directory)).id
 
 
 async def test_an_author_is_registered_with_a_trimmed_biography(

@@ -30,9 +30,9 @@ HUMAN_ACTS = Isbn("9788937460449")
 
 async def a_book(book_bus, directory, isbn=VEGETARIAN, author_ids=(),  # type: ignore[no-untyped-def]
                  price=Money(13500)) -> int:
-    return int(await book_bus.run(add_book, title="The Vegetarian", isbn=isbn, pages=192,
+    return (await book_bus.run(add_book, title="The Vegetarian", isbn=isbn, pages=192,
                                   price=price, publication_year=2007,
-                                  author_ids=author_ids, authors=directory))
+                                  author_ids=author_ids, authors=directory)).id
 
 
 async def an_author(author_bus, first: str = "Han") -> int:  # type: ignore[no-untyped-def]
