@@ -20,7 +20,7 @@ from modules.shared_kernel.http.problems import problem_responses
 from modules.shared_kernel.http.query_parameters import KnownQueryParameters
 from modules.shared_kernel.http.responses import ModelResponse, location
 from modules.shared_kernel.http.validation import Text
-from modules.shared_kernel.http.versions import IfMatch, expected_version
+from modules.shared_kernel.http.versions import IfMatch, etag, expected_version
 
 router = APIRouter(prefix="/authors", tags=["authors"], route_class=KnownQueryParameters)
 
@@ -39,7 +39,7 @@ async def _shown(authors: AuthorContainer, author_id: int, status_code: int = 20
     found = await authors.queries().author(author_id)
     if found is None:  # deleted between the change and this read
         raise AuthorNotFound(author_id)
-    return ModelResponse(found, status_code, headers={"ETag": f'"{found.version}"'})
+    return ModelResponse(found, status_code, headers=etag(found.version))
 
 
 @router.post("", name="add_author", response_model=AuthorDTO, status_code=status.HTTP_201_CREATED,

@@ -23,7 +23,7 @@ from modules.shared_kernel.http.problems import problem_responses
 from modules.shared_kernel.http.query_parameters import KnownQueryParameters
 from modules.shared_kernel.http.responses import ModelResponse, location
 from modules.shared_kernel.http.validation import Text
-from modules.shared_kernel.http.versions import IfMatch, expected_version
+from modules.shared_kernel.http.versions import IfMatch, etag, expected_version
 
 router = APIRouter(prefix="/books", tags=["books"], route_class=KnownQueryParameters)
 
@@ -43,7 +43,7 @@ async def _shown(books: BookContainer, book_id: int, status_code: int = 200) -> 
     found = await books.queries().book(book_id)
     if found is None:  # deleted between the change and this read
         raise BookNotFound(book_id)
-    return ModelResponse(found, status_code, headers={"ETag": f'"{found.version}"'})
+    return ModelResponse(found, status_code, headers=etag(found.version))
 
 
 @router.post(
@@ -69,7 +69,7 @@ async def post_book(body: NewBook, request: Request) -> Response:
         response = await _shown(books, book.id, status.HTTP_201_CREATED)
     else:
         response = ModelResponse(book_as_stored(book), status.HTTP_201_CREATED,
-                                 headers={"ETag": f'"{book.version}"'})
+                                 headers=etag(book.version))
     response.headers["Location"] = location(request, router.prefix, book.id)
     return response
 

@@ -21,6 +21,11 @@ IfMatch = Annotated[
 _OUR_ETAG = re.compile(r'"([0-9]{1,9})"')
 
 
+def etag(version: int) -> dict[str, str]:
+    """The header that shows a version, as `expected_version` reads it back from If-Match."""
+    return {"ETag": f'"{version}"'}
+
+
 class UnmatchableIfMatch(VersionMismatch):
     def __init__(self) -> None:
         DomainError.__init__(self, 'If-Match names no version of ours: send the ETag, e.g. "3"')
