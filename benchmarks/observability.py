@@ -23,9 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.run import (
     Operation,
     free_port,
-    fresh_credits,
     interleaved,
-    load,
+    load_with_credits,
     median_of,
     recreate,
     rss_mb,
@@ -62,7 +61,7 @@ def main() -> None:
     url, work = args.database_url, Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
     asyncio.run(recreate(url))
-    book_ids, author_ids, _ = asyncio.run(load(url, 10_000, 1_000))
+    book_ids, author_ids, _, pairs = load_with_credits(url, 10_000, 1_000, ("off", "on"), args)
 
     port = free_port()
     collector = ThreadingHTTPServer(("127.0.0.1", port), Collector)
@@ -74,7 +73,6 @@ def main() -> None:
     observed = {"all": {**traces, **metrics}, "traces": traces, "metrics": metrics}[args.on]
     (work / "metrics").mkdir(exist_ok=True)
 
-    pairs = fresh_credits(book_ids, author_ids, ("off", "on"), args.rounds)
     isbn_blocks = iter(range(0, 900_000_000, 20_000_000))
     operations: list[Operation] = [
         ("GET /books/{id}", "get_book.lua", lambda *_: [write_lines(work / "books.txt", book_ids)]),

@@ -123,6 +123,25 @@ async def load(url: str, books: int, authors: int, *, uncredited: int = 0,
     return book_ids, author_ids, all_titles
 
 
+def books_for_credits(args: argparse.Namespace) -> int:
+    """Enough for CREDIT_RATE credits a second, two servers, every round and the warm-up."""
+    return 2 * (args.rounds + 1) * math.ceil(CREDIT_RATE * args.duration / CREDITS_PER_BOOK)
+
+
+def load_with_credits(url: str, books: int, authors: int, names: tuple[str, str],
+                      args: argparse.Namespace
+                      ) -> tuple[list[int], list[int], list[str], dict[tuple[str, int], list[str]]]:
+    """`books` books and `authors` authors to read (with the books' titles), and the fresh
+    credits of each server and round (fresh_credits), made on books and authors loaded
+    beside them for the credits alone."""
+    credit_books = books_for_credits(args)
+    every_book, every_author, every_title = asyncio.run(load(
+        url, books + credit_books, authors + CREDIT_AUTHORS,
+        uncredited=credit_books, unread_authors=CREDIT_AUTHORS))
+    fresh = fresh_credits(every_book[books:], every_author[authors:], names, args.rounds)
+    return every_book[:books], every_author[:authors], every_title[:books], fresh
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -235,14 +254,8 @@ def table(args: argparse.Namespace) -> None:
     work.mkdir(parents=True, exist_ok=True)
     asyncio.run(recreate(url))
     rounds = args.rounds
-    credit_books = 2 * (rounds + 1) * math.ceil(CREDIT_RATE * args.duration / CREDITS_PER_BOOK)
-    every_book, every_author, every_title = asyncio.run(load(
-        url, args.books + credit_books, args.authors + CREDIT_AUTHORS,
-        uncredited=credit_books, unread_authors=CREDIT_AUTHORS))
-    book_ids, titles = every_book[:args.books], every_title[:args.books]
-    author_ids = every_author[:args.authors]
-    fresh = fresh_credits(every_book[args.books:], every_author[args.authors:],
-                          ("baseline", "bookshelf"), rounds)
+    book_ids, author_ids, titles, fresh = load_with_credits(
+        url, args.books, args.authors, ("baseline", "bookshelf"), args)
     isbn_blocks = iter(range(0, 900_000_000, 20_000_000))  # a fresh block for every wrk run
     operations: list[Operation] = [
         ("GET /books/{id}", "get_book.lua", lambda *_: [write_lines(work / "books.txt", book_ids)]),
@@ -264,7 +277,7 @@ def table(args: argparse.Namespace) -> None:
         results = interleaved(operations, [("baseline", base), ("bookshelf", shelf)], args)
         rss = {"bookshelf": rss_mb(shelf_pid), "baseline": rss_mb(base_pid)}
 
-    print(f"\n{args.books} books, {args.authors} authors (and {credit_books} books, "
+    print(f"\n{args.books} books, {args.authors} authors (and {books_for_credits(args)} books, "
           f"{CREDIT_AUTHORS} authors that only the credits use); wrk -t2 -c{args.connections} "
           f"-d{args.duration:g}s, {rounds} interleaved rounds, medians; 1 uvicorn worker each "
           "(uvloop), PostgreSQL on the same machine\n")
