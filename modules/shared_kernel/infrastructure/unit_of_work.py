@@ -20,6 +20,7 @@ from modules.shared_kernel.domain.errors import ConcurrentChange
 from modules.shared_kernel.domain.events import Aggregate
 from modules.shared_kernel.infrastructure.outbox.claims import PublicationClaims
 from modules.shared_kernel.infrastructure.outbox.publication_log import PublicationLog
+from persistence.turns import Turns
 
 # PostgreSQL's "try the transaction again" errors: deadlock detected, serialization failure.
 LOST_RACE_STATES = {"40P01", "40001"}
@@ -27,14 +28,18 @@ LOST_RACE_STATES = {"40P01", "40001"}
 
 class SqlAlchemyUnitOfWork:
     def __init__(self, session_factory: async_sessionmaker[AsyncSession],
-                 publication_log: PublicationLog, completing: int | None = None) -> None:
+                 publication_log: PublicationLog, completing: int | None = None,
+                 turns: Turns | None = None) -> None:
         self._session_factory = session_factory
+        self._turns = turns
         self._publication_log = publication_log
         self._completing = completing
         self.published: list[Publication] = []
         self.completed = False
 
     async def __aenter__(self) -> Self:
+        if self._turns is not None:  # a turn at the writers' pool, in order (turns.py)
+            await self._turns.__aenter__()
         self.session = self._session_factory()
         self.start()
         return self
@@ -50,7 +55,11 @@ class SqlAlchemyUnitOfWork:
     ) -> None:
         # close() rolls back whatever was not committed and, unlike rollback(), leaves the
         # loaded aggregates readable (detached, not expired) for the caller.
-        await self.session.close()
+        try:
+            await self.session.close()
+        finally:
+            if self._turns is not None:
+                await self._turns.__aexit__(None, None, None)
         if isinstance(exc, DBAPIError) and _lost_race(exc):
             # A deadlock or serialization failure anywhere in the block is a lost race:
             # answered 409, or run again by retry_on_conflict where the change commutes.
@@ -94,6 +103,9 @@ def _bump_version_if_children_changed(aggregate: Aggregate) -> None:
     columns, which a validating value object such as Name or Isbn rightly refuses.)"""
     state = inspect(aggregate)
     mapper = state.mapper
+    if any(key in mapper.column_attrs and state.attrs[key].history.has_changes()
+           for key in state.committed_state):
+        return  # its own row changes (a recorded event moves its sequence): the UPDATE bumps it
     if any(_children_changed(state.attrs[rel.key].history) for rel in mapper.relationships):
         special = {*mapper.primary_key, mapper.version_id_col}
         flag_modified(aggregate, next(attr.key for attr in mapper.column_attrs

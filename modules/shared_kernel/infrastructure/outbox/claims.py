@@ -30,6 +30,12 @@ def is_open() -> Any:
     return and_(log.c.completed_at_ms.is_(None), log.c.failed_at_ms.is_(None))
 
 
+# Built once: every delivery sends it, in the listener's own transaction.
+_COMPLETE = (update(log)
+             .where(log.c.id == bindparam("publication_id"), log.c.completed_at_ms.is_(None))
+             .values(completed_at_ms=database_now_ms(), failed_at_ms=None))
+
+
 class PublicationClaims:
     def __init__(self, engine: AsyncEngine, listeners: Listeners, settings: Settings) -> None:
         self._engine = engine
@@ -99,10 +105,7 @@ class PublicationClaims:
     @staticmethod
     async def complete_in(connection: AsyncConnection | AsyncSession, publication_id: int) -> bool:
         """Mark the entry complete in the caller's transaction; False if it already was."""
-        done = await connection.execute(
-            update(log).where(log.c.id == publication_id, log.c.completed_at_ms.is_(None))
-            .values(completed_at_ms=database_now_ms(), failed_at_ms=None)
-        )
+        done = await connection.execute(_COMPLETE, {"publication_id": publication_id})
         return bool(done.rowcount == 1)  # type: ignore[attr-defined]
 
     async def complete(self, publication_id: int) -> bool:
