@@ -20,6 +20,7 @@ from modules.shared_kernel.infrastructure.tracing import Tracing
 from modules.shared_kernel.infrastructure.unit_of_work import SqlAlchemyUnitOfWork
 from persistence.database import create_engine, create_session_factory, read_pool_share
 from persistence.reads import Reads
+from persistence.turns import Turns
 
 
 class ApplicationContainer(containers.DeclarativeContainer):
@@ -38,6 +39,10 @@ class ApplicationContainer(containers.DeclarativeContainer):
         statement_timeout_s=settings.provided.database_statement_timeout_s,
     )
     session_factory = providers.Singleton(create_session_factory, engine)
+    # Units of work take their turn at the writers' pool in order (persistence/turns.py); as
+    # many at once as the pool holds, its overflow left to the relay and the leases.
+    write_turns = providers.Singleton(Turns, size=settings.provided.database_pool_size,
+                                      wait_s=settings.provided.database_connect_timeout_s)
     # Queries' single-statement reads; on PostgreSQL a pool of their own (the lifespan closes it).
     reads = providers.Singleton(
         Reads, engine,
@@ -71,14 +76,16 @@ class ApplicationContainer(containers.DeclarativeContainer):
     broker_publisher = providers.Singleton(BrokerPublisher, url=settings.provided.broker_url)
     outbound_unit_of_work = providers.Factory(SqlAlchemyUnitOfWork,
                                               session_factory=session_factory,
-                                              publication_log=publication_log)
+                                              publication_log=publication_log,
+                                              turns=write_turns)
 
     author = providers.Container(
         AuthorContainer, engine=engine, reads=reads, session_factory=session_factory,
+        write_turns=write_turns,
         publication_log=publication_log, deliver=event_delivery.provided.after_commit,
     )
     book = providers.Container(
-        BookContainer, reads=reads, session_factory=session_factory,
+        BookContainer, reads=reads, session_factory=session_factory, write_turns=write_turns,
         publication_log=publication_log, deliver=event_delivery.provided.after_commit,
         author_directory=author.directory,
     )

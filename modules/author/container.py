@@ -12,19 +12,21 @@ from modules.author.public_api import AuthorDirectory
 from modules.shared_kernel.application.message_bus import Deliver, MessageBus
 from modules.shared_kernel.infrastructure.outbox.publication_log import PublicationLog
 from persistence.reads import Reads
+from persistence.turns import Turns
 
 
 class AuthorContainer(containers.DeclarativeContainer):
     engine: providers.Dependency[AsyncEngine] = providers.Dependency()
     reads: providers.Dependency[Reads] = providers.Dependency()
     session_factory: providers.Dependency[async_sessionmaker[AsyncSession]] = providers.Dependency()
+    write_turns: providers.Dependency[Turns] = providers.Dependency()
     publication_log: providers.Dependency[PublicationLog] = providers.Dependency()
     deliver: providers.Dependency[Deliver] = providers.Dependency()
 
     # A new Unit of Work (and session) for every use-case call and every delivery.
     unit_of_work = providers.Factory(
         SqlAlchemyAuthorUnitOfWork, session_factory=session_factory,
-        publication_log=publication_log,
+        publication_log=publication_log, turns=write_turns,
     )
     bus = providers.Singleton(MessageBus, unit_of_work=unit_of_work.provider, deliver=deliver)
 
