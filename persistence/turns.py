@@ -4,7 +4,7 @@ Neither asyncpg's pool nor SQLAlchemy's is fair under load: a connection given b
 whichever caller asks next, ahead of those already waiting (asyncio.Queue lets a newcomer
 take the item it has just woken a waiter for, and the waiter goes to the back of the line).
 With more requests than connections, most waited milliseconds and a few waited seconds: the
-benchmark's p99 was up to forty times its median, and some searches timed out. Callers take
+benchmark's p99 was more than forty times its median, and some searches timed out. Callers take
 a turn here first. asyncio.Semaphore queues them in order (since Python 3.11.1 a newcomer
 waits behind the waiters), and lets through no more than the pool holds, so the pool itself
 never makes one of them wait.

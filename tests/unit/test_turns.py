@@ -83,7 +83,7 @@ async def test_a_wait_that_runs_out_is_a_timeout_and_leaves_the_turns_whole() ->
 
 async def test_a_turn_ends_with_its_block_even_when_the_block_fails() -> None:
     turns = Turns(1, wait_s=0.05)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="the work failed"):
         async with turns:
             raise ValueError("the work failed")
     async with turns:
