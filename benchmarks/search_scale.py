@@ -16,7 +16,7 @@ kinds of term take turns, so a noisy neighbour slows them alike:
 - and, for comparison, the first page with no term at all.
 
 Beside each p50 over HTTP it gives the p50 of the time spent inside PostgreSQL (planning and
-execution of the statements a page takes, from EXPLAIN ANALYZE, without the join to the
+execution of the statement a page takes, from EXPLAIN ANALYZE, without the join to the
 authors), which a busy machine disturbs less, and it prints the plans of one term of each
 kind, so a number can be read with the plans that gave it.
 """
@@ -41,7 +41,7 @@ from sqlalchemy.dialects import postgresql  # noqa: E402
 
 from benchmarks.run import DEFAULT_URL, WORDS, load, plain_dsn, recreate, serving  # noqa: E402
 from persistence.search_keys import contains_term, like_term  # noqa: E402
-from persistence.search_pages import TERM, WALK_PER_ROW, through_index, walking  # noqa: E402
+from persistence.search_pages import TERM, WALK_PER_ROW, walk_or_index  # noqa: E402
 from persistence.tables import books  # noqa: E402
 
 PAGE = 21  # the service asks for one more than the page (20), to know if there are more
@@ -81,14 +81,13 @@ async def latencies(base: str, kinds: dict[str, list[str]], requests: int) -> di
 
 
 def passes(term: str) -> list[str]:
-    """The page statements the service sends for `term` (persistence/search_pages.py),
+    """The page statement the service sends for `term` (persistence/search_pages.py),
     without the join to the authors, the parameters written in."""
     if not term:
         return [_sql(select(books).order_by(books.c.id).limit(PAGE))]
     matching = lambda rows: contains_term(rows.c.title_key, TERM)  # noqa: E731
     values = {"term": like_term(term), "size": PAGE, "window": PAGE * WALK_PER_ROW}
-    return [_sql(walking(books, matching, after=False).params(values)),
-            _sql(through_index(books, matching, after=False).params(values))]
+    return [_sql(walk_or_index(books, matching, after=False).params(values))]
 
 
 def _sql(statement: Select) -> str:
@@ -99,7 +98,7 @@ def _sql(statement: Select) -> str:
 async def in_database(url: str, kinds: dict[str, list[str]], rounds: int,
                       ) -> tuple[dict[str, list[float]], list[str]]:
     """Planning and execution time inside PostgreSQL of the statements a page takes (the
-    walk, and the index pass when the walk comes back short), and the plans of each kind's
+    walk, and the index pass when the walk comes back short, in one statement), and the plans of each kind's
     first term."""
     connection = await asyncpg.connect(plain_dsn(url))
     taken: dict[str, list[float]] = {kind: [] for kind in kinds}
@@ -113,8 +112,6 @@ async def in_database(url: str, kinds: dict[str, list[str]], rounds: int,
                 result = json.loads(explained)[0]
                 spent += result["Planning Time"] + result["Execution Time"]
                 plans.append(" > ".join(_nodes(result["Plan"])))
-                if result["Plan"]["Actual Rows"] == PAGE:
-                    break  # the walk filled the page
             taken[kind].append(spent)
             if i == 0:
                 shown.append(f"  {kind:7s} {words[0]!r}: {', then '.join(plans)}")
