@@ -120,6 +120,9 @@ async def in_database(url: str, kinds: dict[str, list[str]], rounds: int,
 
 
 def _nodes(plan: dict) -> list[str]:
+    """The nodes that ran: of the page's two passes, the one that answered."""
+    if plan.get("Actual Loops") == 0:
+        return []
     name = plan["Node Type"] + (f" on {plan['Index Name']}" if "Index Name" in plan else "")
     return [name, *(node for child in plan.get("Plans", []) for node in _nodes(child))]
 
