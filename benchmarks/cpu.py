@@ -103,9 +103,14 @@ async def measure(app: Any, url: str, rounds: int, only: str | None,
                 for name, operation in chosen.items()}
 
 
-async def cpu_per_request(operation: Operation, rounds: int) -> float:
-    for _ in range(rounds // 5):  # warm caches: compiled statements, prepared plans
+async def warmed_up(operation: Operation, rounds: int) -> None:
+    """A fifth of the rounds first: compiled statements, prepared plans, warm caches."""
+    for _ in range(rounds // 5):
         await operation()
+
+
+async def cpu_per_request(operation: Operation, rounds: int) -> float:
+    await warmed_up(operation, rounds)
     times = []
     for _ in range(rounds):
         start = time.thread_time()
@@ -121,8 +126,7 @@ async def profiled(operations: dict[str, Operation],
     from pyinstrument import Profiler  # a development tool, installed by hand
 
     for name, operation in operations.items():
-        for _ in range(rounds // 5):
-            await operation()
+        await warmed_up(operation, rounds)
         profiler = Profiler(interval=0.0001, async_mode="disabled")
         profiler.start()
         for _ in range(rounds):
@@ -155,5 +159,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.set_event_loop_policy(None)
     main()

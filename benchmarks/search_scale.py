@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import asyncpg  # noqa: E402
-from sqlalchemy import Select, select  # noqa: E402
+from sqlalchemy import CompoundSelect, Select, select  # noqa: E402
 from sqlalchemy.dialects import postgresql  # noqa: E402
 
 from benchmarks.run import DEFAULT_URL, WORDS, load, plain_dsn, recreate, serving  # noqa: E402
@@ -80,41 +80,37 @@ async def latencies(base: str, kinds: dict[str, list[str]], requests: int) -> di
     return taken
 
 
-def passes(term: str) -> list[str]:
+def page_statement(term: str) -> str:
     """The page statement the service sends for `term` (persistence/search_pages.py),
     without the join to the authors, the parameters written in."""
     if not term:
-        return [_sql(select(books).order_by(books.c.id).limit(PAGE))]
+        return _sql(select(books).order_by(books.c.id).limit(PAGE))
     matching = lambda rows: contains_term(rows.c.title_key, TERM)  # noqa: E731
     values = {"term": like_term(term), "size": PAGE, "window": PAGE * WALK_PER_ROW}
-    return [_sql(walk_or_index(books, matching, after=False).params(values))]
+    return _sql(walk_or_index(books, matching, after=False).params(values))
 
 
-def _sql(statement: Select) -> str:
+def _sql(statement: Select | CompoundSelect) -> str:
     return str(statement.compile(dialect=postgresql.asyncpg.dialect(),
                                  compile_kwargs={"literal_binds": True}))
 
 
 async def in_database(url: str, kinds: dict[str, list[str]], rounds: int,
                       ) -> tuple[dict[str, list[float]], list[str]]:
-    """Planning and execution time inside PostgreSQL of the statements a page takes (the
-    walk, and the index pass when the walk comes back short, in one statement), and the plans of each kind's
+    """Planning and execution time inside PostgreSQL of the statement a page takes (the
+    walk, or the index pass when the walk comes back short), and the plan of each kind's
     first term."""
     connection = await asyncpg.connect(plain_dsn(url))
     taken: dict[str, list[float]] = {kind: [] for kind in kinds}
     shown = []
     for i in range(rounds):
         for kind, words in kinds.items():
-            spent, plans = 0.0, []
-            for statement in passes(words[i % len(words)]):
-                [[explained]] = await connection.fetch(
-                    f"EXPLAIN (ANALYZE, COSTS OFF, FORMAT JSON) {statement}")
-                result = json.loads(explained)[0]
-                spent += result["Planning Time"] + result["Execution Time"]
-                plans.append(" > ".join(_nodes(result["Plan"])))
-            taken[kind].append(spent)
+            [[explained]] = await connection.fetch(
+                f"EXPLAIN (ANALYZE, COSTS OFF, FORMAT JSON) {page_statement(words[i % len(words)])}")
+            result = json.loads(explained)[0]
+            taken[kind].append(result["Planning Time"] + result["Execution Time"])
             if i == 0:
-                shown.append(f"  {kind:7s} {words[0]!r}: {', then '.join(plans)}")
+                shown.append(f"  {kind:7s} {words[0]!r}: {' > '.join(_nodes(result['Plan']))}")
     await connection.close()
     return taken, shown
 
