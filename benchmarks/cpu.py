@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 import uvloop  # noqa: E402
 from asgi_lifespan import LifespanManager  # noqa: E402
 
-from benchmarks.run import DEFAULT_URL, isbn13, load, recreate  # noqa: E402
+from benchmarks.catalogue import DEFAULT_URL, isbn13, load, recreate  # noqa: E402
 
 AUTHORS = 200
 BOOKS = 200  # they credit no one: the credits made here are fresh pairs

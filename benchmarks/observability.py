@@ -20,13 +20,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.catalogue import load_with_credits, recreate
 from benchmarks.run import (
     Operation,
     free_port,
     interleaved,
-    load_with_credits,
     median_of,
-    recreate,
     rss_mb,
     serving,
     write_lines,

@@ -39,7 +39,8 @@ import asyncpg  # noqa: E402
 from sqlalchemy import CompoundSelect, Select, select  # noqa: E402
 from sqlalchemy.dialects import postgresql  # noqa: E402
 
-from benchmarks.run import DEFAULT_URL, WORDS, load, plain_dsn, recreate, serving  # noqa: E402
+from benchmarks.catalogue import DEFAULT_URL, WORDS, load, plain_dsn, recreate  # noqa: E402
+from benchmarks.run import serving  # noqa: E402
 from persistence.search_keys import contains_term, like_term  # noqa: E402
 from persistence.search_pages import TERM, WALK_PER_ROW, walk_or_index  # noqa: E402
 from persistence.tables import books  # noqa: E402
