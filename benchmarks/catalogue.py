@@ -3,12 +3,14 @@ migrated database (COPY, the trigram indexes built afterwards, as a restore woul
 fresh credits each server and round is given.
 
 Needs PostgreSQL (BENCH_DATABASE_URL, default postgresql+asyncpg://postgres@127.0.0.1/
-bookshelf_bench; the database is dropped and recreated).
+bookshelf_bench). Each benchmark drops and recreates a database of its own, named after it
+(bookshelf_bench_run, bookshelf_bench_cpu, ...).
 """
 
 import argparse
 import asyncio
 import math
+import os
 import random
 
 import asyncpg
@@ -30,6 +32,13 @@ WORDS = ("river mountain silent winter garden house letter night city child ston
 CREDITS_PER_BOOK = 24
 CREDIT_RATE = 8000
 CREDIT_AUTHORS = 100
+
+
+def database_url(benchmark: str) -> str:
+    """The database `benchmark` drops and recreates: its own. Shared, a benchmark started
+    while another ran dropped the other's database under its servers (WITH (FORCE)), and
+    every request of the other's run failed from then on."""
+    return f"{os.environ.get('BENCH_DATABASE_URL', DEFAULT_URL)}_{benchmark}"
 
 
 def plain_dsn(url: str) -> str:

@@ -52,7 +52,7 @@ class Collector(BaseHTTPRequestHandler):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    wrk_arguments(parser, "/tmp/bookshelf-bench-observability")
+    wrk_arguments(parser, "observability")
     parser.add_argument("--on", choices=("all", "traces", "metrics"), default="all")
     parser.add_argument("--sample", type=float, default=1.0,
                         help="the share of requests traced (parentbased_traceidratio)")

@@ -4,7 +4,8 @@
     poetry run python benchmarks/run.py --scale         # title search and deep pages, 10^4 vs 10^6
 
 Needs PostgreSQL (BENCH_DATABASE_URL, default postgresql+asyncpg://postgres@127.0.0.1/
-bookshelf_bench; the database is dropped and recreated) and wrk (Debian: apt-get install wrk).
+bookshelf_bench; its database bookshelf_bench_run is dropped and recreated) and wrk (Debian:
+apt-get install wrk).
 Both servers run one uvicorn worker with uvloop; only one is under load at a time. Timings on a
 shared machine are noisy: compare the ratios of one run, not numbers across runs.
 """
@@ -28,9 +29,9 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.catalogue import (  # noqa: E402
     CREDIT_AUTHORS,
-    DEFAULT_URL,
     WORDS,
     books_for_credits,
+    database_url,
     isbn13,
     load,
     load_with_credits,
@@ -48,6 +49,7 @@ class Result:
     p50_ms: float
     p99_ms: float
     errors: int
+    requests: int
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -93,7 +95,8 @@ def wrk(url: str, script: str, args: list[str], *, seconds: float, connections: 
     errors = int(non_2xx.group(1)) if non_2xx else 0
     errors += sum(int(n) for n in socket_errors.groups()) if socket_errors else 0
     return Result(float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-                  latency("50%"), latency("99%"), errors)
+                  latency("50%"), latency("99%"), errors,
+                  int(re.search(r"(\d+) requests in", out).group(1)))
 
 
 def rss_mb(pid: int) -> float:
@@ -128,14 +131,13 @@ def interleaved(operations: list[Operation], targets: list[tuple[str, str]],
     return results
 
 
-def wrk_arguments(parser: argparse.ArgumentParser, work: str) -> None:
+def wrk_arguments(parser: argparse.ArgumentParser, benchmark: str) -> None:
     """The database and the load, as every benchmark here takes them."""
-    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL",
-                                                                 DEFAULT_URL))
+    parser.add_argument("--database-url", default=database_url(benchmark))
     parser.add_argument("--duration", type=float, default=10)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--work", default=work)
+    parser.add_argument("--work", default=f"/tmp/bookshelf-bench-{benchmark}")
 
 
 def table(args: argparse.Namespace) -> None:
@@ -173,9 +175,12 @@ def table(args: argparse.Namespace) -> None:
     print("| operation | bookshelf req/s | baseline req/s | ratio | p50 ms (b/base) "
           "| p99 ms (b/base) | p99 ratio | errors (b/base) | statements (transactions) |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    invalid = []
     for label, *_ in operations:
         shelf_result = median_of(results[label, "bookshelf"])
         base_result = median_of(results[label, "baseline"])
+        if failed_too_often(shelf_result) or failed_too_often(base_result):
+            invalid.append(label)
         print(f"| {label} | {shelf_result.requests_per_s:.0f} | {base_result.requests_per_s:.0f} | "
               f"{shelf_result.requests_per_s / base_result.requests_per_s:.2f} | "
               f"{shelf_result.p50_ms:.1f} / {base_result.p50_ms:.1f} | "
@@ -185,6 +190,9 @@ def table(args: argparse.Namespace) -> None:
               f"{counts[label][0]} ({counts[label][1]}) |")
     print(f"\nRSS after the run: bookshelf {rss['bookshelf']:.0f} MB, "
           f"baseline {rss['baseline']:.0f} MB")
+    if invalid:
+        sys.exit(f"\nNOT VALID: over 1 % of the requests failed for {', '.join(invalid)}; "
+                 f"see {work}/*.log (was another benchmark run on the same database?)")
 
 
 async def statement_counts(url: str, book_id: int, author_id: int, rare: str
@@ -227,7 +235,13 @@ def median_of(results: list[Result]) -> Result:
     """The run of median throughput (its latencies with it), errors summed over the runs."""
     middle = sorted(results, key=lambda r: r.requests_per_s)[len(results) // 2]
     return Result(middle.requests_per_s, middle.p50_ms, middle.p99_ms,
-                  sum(r.errors for r in results))
+                  sum(r.errors for r in results), sum(r.requests for r in results))
+
+
+def failed_too_often(result: Result) -> bool:
+    """More than 1 % of the requests failed: the rate measures the failures (a fast 404, a
+    refused connection), not the operation, and a ratio made of it means nothing."""
+    return result.errors > result.requests / 100
 
 
 def scale(args: argparse.Namespace) -> None:
@@ -254,7 +268,7 @@ def scale(args: argparse.Namespace) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    wrk_arguments(parser, "/tmp/bookshelf-bench")
+    wrk_arguments(parser, "run")
     parser.add_argument("--books", type=int, default=10_000)
     parser.add_argument("--authors", type=int, default=1_000)
     parser.add_argument("--scale", action="store_true",

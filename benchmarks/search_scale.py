@@ -3,7 +3,7 @@
     poetry run python benchmarks/search_scale.py [--sizes 10000 1000000] [--requests 300]
 
 Needs PostgreSQL (BENCH_DATABASE_URL, default postgresql+asyncpg://postgres@127.0.0.1/
-bookshelf_bench; the database is dropped and recreated). Loads the books as benchmarks/run.py
+bookshelf_bench; its database bookshelf_bench_search_scale is dropped and recreated). Loads the books as benchmarks/run.py
 does ("The river of stone 4321", words from a list of 48), starts bookshelf (one uvicorn
 worker), and sends one request at a time, so the numbers are latencies, not throughput. The
 kinds of term take turns, so a noisy neighbour slows them alike:
@@ -24,7 +24,6 @@ kind, so a number can be read with the plans that gave it.
 import argparse
 import asyncio
 import json
-import os
 import statistics
 import sys
 import time
@@ -39,7 +38,7 @@ import asyncpg  # noqa: E402
 from sqlalchemy import CompoundSelect, Select, select  # noqa: E402
 from sqlalchemy.dialects import postgresql  # noqa: E402
 
-from benchmarks.catalogue import DEFAULT_URL, WORDS, load, plain_dsn, recreate  # noqa: E402
+from benchmarks.catalogue import WORDS, database_url, load, plain_dsn, recreate  # noqa: E402
 from benchmarks.run import serving  # noqa: E402
 from persistence.search_keys import contains_term, like_term  # noqa: E402
 from persistence.search_pages import TERM, WALK_PER_ROW, walk_or_index  # noqa: E402
@@ -131,8 +130,7 @@ def p50(values: list[float]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL",
-                                                                 DEFAULT_URL))
+    parser.add_argument("--database-url", default=database_url("search_scale"))
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 1_000_000])
     parser.add_argument("--requests", type=int, default=300, help="per kind of term")
     parser.add_argument("--work", default="/tmp/bookshelf-bench")
