@@ -2,6 +2,7 @@
 
 import json
 import logging
+import os
 from typing import Any
 
 import httpx
@@ -9,6 +10,7 @@ import pytest
 from dependency_injector import providers
 
 from modules.container import ApplicationContainer
+from modules.shared_kernel.http.request_log import _made_id
 from modules.shared_kernel.infrastructure.logs import configure_logging
 from tests.api.catalogue import new_author, new_book
 
@@ -29,6 +31,12 @@ async def test_otherwise_an_id_is_made(client: httpx.AsyncClient, given: str | N
     assert made != given
     assert len(made) == 32
     assert int(made, 16) >= 0
+
+
+async def test_each_request_is_given_an_id_of_its_own(client: httpx.AsyncClient) -> None:
+    made = {(await client.get("/books")).headers["x-request-id"] for _ in range(50)}
+
+    assert len(made) == 50
 
 
 async def test_each_request_is_one_log_line_with_its_outcome(
@@ -90,3 +98,18 @@ async def test_a_line_logged_deep_inside_a_listener_carries_the_request_id(
     deep = [line for line in lines if line["logger"] == "bookshelf.tests.deep"]
     assert [line["message"] for line in deep] == [f"applying credit of {book['id']}"]
     assert deep[0]["request_id"] == "deep-42"
+
+
+def test_a_forked_worker_makes_ids_of_its_own() -> None:
+    reader, writer = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the forked worker
+        os.write(writer, _made_id().encode())
+        os._exit(0)
+    os.close(writer)
+    os.waitpid(child, 0)
+    childs = os.read(reader, 64).decode()
+    os.close(reader)
+
+    assert len(childs) == 32
+    assert childs != _made_id()  # without a reseed, both would make the same next id
