@@ -75,6 +75,23 @@ async def test_each_change_to_the_books_alone_bumps_the_version(author_uow) -> N
     assert versions == sorted(set(versions))
 
 
+async def test_a_child_row_taken_from_the_list_alone_bumps_the_version(author_uow) -> None:
+    # No use case takes a book off the list yet (uncredited ones are remembered): a purge of
+    # those would, and the author's ETag must move with it.
+    author = await stored_author(author_uow)
+    await credit_book(author_uow(), AuthorAddedToBook(book_id=11, author_id=author.id, sequence=1))
+    before = (await reloaded(author_uow, author)).version
+
+    async with author_uow() as uow:
+        found = await uow.authors.get(author.id, for_update=True)
+        assert found is not None
+        found.written.clear()
+        await uow.commit()
+
+    after = await reloaded(author_uow, author)
+    assert (after.book_ids, after.version) == ((), before + 1)
+
+
 async def test_a_deleted_book_is_forgotten_by_each_author_and_unknown_ones_are_skipped(
     author_uow,
 ) -> None:

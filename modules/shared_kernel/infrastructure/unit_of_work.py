@@ -6,13 +6,14 @@ made for a delivery (`completing=`) also marks that publication complete in the 
 transaction.
 """
 
+import functools
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
-from sqlalchemy import inspect
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm.attributes import History, flag_modified
+from sqlalchemy.orm import InstanceState, Mapper
+from sqlalchemy.orm.attributes import NO_VALUE, flag_modified, instance_state
 from sqlalchemy.orm.exc import StaleDataError
 
 from modules.shared_kernel.application.publications import AlreadyDelivered, Publication
@@ -99,24 +100,41 @@ class SqlAlchemyUnitOfWork:
 def _bump_version_if_children_changed(aggregate: Aggregate) -> None:
     """A change to a child collection alone (an author learning of a book) does not touch
     the aggregate's own row, so SQLAlchemy would not bump its version: force the UPDATE.
-    (Relationship history only: a composite's history is built with None for unchanged
-    columns, which a validating value object such as Name or Isbn rightly refuses.)"""
-    state = inspect(aggregate)
+
+    Read off the state's committed values, which hold what was loaded of each attribute set
+    since: the attribute histories this used to build were 7 % of a credit's CPU. (Column
+    attributes only: a composite's history is built with None for unchanged columns, which a
+    validating value object such as Name or Isbn rightly refuses.)"""
+    state = instance_state(aggregate)
     mapper = state.mapper
-    if any(key in mapper.column_attrs and state.attrs[key].history.has_changes()
-           for key in state.committed_state):
+    set_since_load = state.committed_state
+    if any(key in mapper.column_attrs and _changed(state, key) for key in set_since_load):
         return  # its own row changes (a recorded event moves its sequence): the UPDATE bumps it
-    if any(_children_changed(state.attrs[rel.key].history) for rel in mapper.relationships):
-        special = {*mapper.primary_key, mapper.version_id_col}
-        flag_modified(aggregate, next(attr.key for attr in mapper.column_attrs
-                                      if not special & set(attr.columns)))
+    # A collection in the committed values was added to or taken from since it was loaded.
+    if (any(key in mapper.relationships for key in set_since_load)
+            or any(_child_changed_in_place(state, rel.key) for rel in mapper.relationships)):
+        flag_modified(aggregate, _bumping_column(mapper))
 
 
-def _children_changed(history: History) -> bool:
-    """Children added or removed, or one changed in place (an author's book turning from
-    credited to uncredited and back changes that row, not the list)."""
-    return bool(history.has_changes()
-                or any(inspect(child).modified for child in history.unchanged or ()))
+def _changed(state: InstanceState[Any], key: str) -> bool:
+    loaded = state.committed_state[key]
+    return loaded is NO_VALUE or not state.manager[key].impl.is_equal(state.dict.get(key), loaded)
+
+
+def _child_changed_in_place(state: InstanceState[Any], key: str) -> bool:
+    """A loaded child changed in place (an author's book turning from credited to
+    uncredited and back changes that row, not the list)."""
+    children = state.dict.get(key)
+    if not children:  # absent: never loaded, so nothing in it changed
+        return False
+    return any(instance_state(child).modified for child in children)
+
+
+@functools.cache
+def _bumping_column(mapper: Mapper[Any]) -> str:
+    """An own column of the aggregate's, flagged to force its UPDATE (and so the bump)."""
+    special = {*mapper.primary_key, mapper.version_id_col}
+    return next(attr.key for attr in mapper.column_attrs if not special & set(attr.columns))
 
 
 def _lost_race(error: DBAPIError) -> bool:
