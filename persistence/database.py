@@ -10,6 +10,9 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import Session
+
+_CONNECTED = "bookshelf.connected"
 
 
 def is_sqlite(url: str) -> bool:
@@ -64,9 +67,25 @@ def _sqlite_begin_immediate(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+class WriteSession(Session):
+    """A session that remembers whether it has taken a connection yet (see connected)."""
+
+
+@event.listens_for(WriteSession, "after_begin")
+def _took_a_connection(session: Session, _transaction: Any, _connection: Any) -> None:
+    session.info[_CONNECTED] = True
+
+
+def connected(session: AsyncSession) -> bool:
+    """Whether `session` has sent anything yet, and so holds a connection, in a transaction
+    or not. Until it has, the first statement may still choose how it is sent."""
+    return bool(session.info.get(_CONNECTED))
+
+
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     # expire_on_commit=False: aggregates stay readable after commit without lazy I/O.
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False,
+                              sync_session_class=WriteSession)
 
 
 def reading(engine: AsyncEngine) -> AsyncEngine:

@@ -1,7 +1,8 @@
 """A Unit of Work on one AsyncSession: one transaction per `async with` block.
 
 `commit()` stores the aggregates' changes and a publication of each event they recorded, in
-one transaction, and returns; delivering those publications is the message bus's job. A unit
+one transaction (a single INSERT with nothing else to store is sent alone, atomic by itself),
+and returns; delivering those publications is the message bus's job. A unit
 made for a delivery (`completing=`) also marks that publication complete in the same
 transaction.
 """
@@ -21,6 +22,7 @@ from modules.shared_kernel.domain.errors import ConcurrentChange
 from modules.shared_kernel.domain.events import Aggregate
 from modules.shared_kernel.infrastructure.outbox.claims import PublicationClaims
 from modules.shared_kernel.infrastructure.outbox.publication_log import PublicationLog
+from persistence.database import connected
 from persistence.turns import Turns
 
 # PostgreSQL's "try the transaction again" errors: deadlock detected, serialization failure.
@@ -76,11 +78,15 @@ class SqlAlchemyUnitOfWork:
                 events += [(aggregate.id, event)  # type: ignore[attr-defined]
                            for event in aggregate.pull_events()]
         try:
+            completes = self._completing is not None and not self.completed
+            if not events and not completes and _one_row_to_insert(session):
+                # One INSERT is atomic by itself: without a transaction block around it, the
+                # BEGIN and COMMIT round trips (two of three) are spared.
+                await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
             # The aggregates' rows first: their locks order concurrent writers, and with them
             # the ids of the publications written next.
             await session.flush()
             published = await self._publication_log.record(session, events) if events else []
-            completes = self._completing is not None and not self.completed
             if completes and not await PublicationClaims.complete_in(
                     self.session, self._completing):  # type: ignore[arg-type]
                 raise AlreadyDelivered(self._completing)
@@ -95,6 +101,13 @@ class SqlAlchemyUnitOfWork:
     def integrity_error(self, error: IntegrityError) -> Exception:
         """The domain error a constraint violation stands for; modules name their own."""
         return ConcurrentChange()
+
+
+def _one_row_to_insert(session: AsyncSession) -> bool:
+    """The flush will send one INSERT and nothing else: a single new object (its children,
+    had it any, would be new too), nothing changed or deleted, and nothing sent before."""
+    return (len(session.new) == 1 and not session.dirty and not session.deleted
+            and not connected(session))
 
 
 def _bump_version_if_children_changed(aggregate: Aggregate) -> None:
