@@ -160,9 +160,10 @@ def table(args: argparse.Namespace) -> None:
         ("PUT /books/{id}/authors/{aid}", "add_author_to_book.lua",
          lambda name, r: [write_lines(work / f"pairs-{name}-{r}.txt", fresh[name, r]), "2"]),
     ]
-    # A book with no credit for the last author yet, for the count of a credit.
-    counts = asyncio.run(statement_counts(url, book_ids[-1], author_ids[500],
-                                          rare_terms(titles)[0]))
+    # The last book credits author (books - 1) % authors alone (load): the next author is
+    # one it does not credit yet, for the count of a credit, whatever --books and --authors.
+    uncredited = author_ids[len(book_ids) % len(author_ids)]
+    counts = asyncio.run(statement_counts(url, book_ids[-1], uncredited, rare_terms(titles)[0]))
     with serving("app:app", url, work / "bookshelf.log") as (shelf, shelf_pid), \
             serving("benchmarks.baseline_app:app", url, work / "baseline.log") as (base, base_pid):
         results = interleaved(operations, [("baseline", base), ("bookshelf", shelf)], args)

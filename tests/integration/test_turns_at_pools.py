@@ -3,8 +3,6 @@ that ask again the moment they are served, as clients on kept-alive connections 
 the pools, the caller that had just given its connection back took it again every time (see
 persistence/turns.py), and the benchmark's searches waited up to seconds at p99."""
 
-import asyncio
-
 import pytest
 from sqlalchemy import literal_column, select
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -14,22 +12,11 @@ from modules.container import ApplicationContainer
 from persistence.database import create_engine, create_session_factory, is_sqlite
 from persistence.reads import Reads
 from persistence.turns import Turns
+from tests.closed_loop import served_in_a_closed_loop
 from tests.integration.conftest import RecordingPublicationLog
 
 WORKERS, ROUNDS = 3, 10
 ONE = select(literal_column("1").label("one"))  # built once, as the queries' statements are
-
-
-async def served_in_a_closed_loop(serve_one) -> list[int]:  # type: ignore[no-untyped-def]
-    served: list[int] = []
-
-    async def worker(n: int) -> None:
-        for _ in range(ROUNDS):
-            await serve_one()
-            served.append(n)
-
-    await asyncio.gather(*(worker(n) for n in range(WORKERS)))
-    return served
 
 
 async def test_reads_on_one_connection_are_served_in_turn(database_url: str) -> None:
@@ -38,7 +25,8 @@ async def test_reads_on_one_connection_are_served_in_turn(database_url: str) -> 
     engine = create_engine(database_url)
     reads = Reads(engine, pool_size=1)
     try:
-        served = await served_in_a_closed_loop(lambda: reads.rows(ONE, {}))
+        served = await served_in_a_closed_loop(lambda: reads.rows(ONE, {}), workers=WORKERS,
+                                               rounds=ROUNDS)
     finally:
         await reads.close()
         await engine.dispose()
@@ -55,7 +43,8 @@ async def test_units_of_work_on_one_connection_are_served_in_turn(database_url: 
             await uow.session.execute(ONE)
 
     try:
-        served = await served_in_a_closed_loop(one_unit_of_work)
+        served = await served_in_a_closed_loop(one_unit_of_work, workers=WORKERS,
+                                               rounds=ROUNDS)
     finally:
         await engine.dispose()
     assert served == list(range(WORKERS)) * ROUNDS

@@ -6,25 +6,20 @@ import asyncio
 import pytest
 
 from persistence.turns import Turns
+from tests.closed_loop import served_in_a_closed_loop
 
 
-async def closed_loop(turns: Turns, workers: int, rounds: int) -> list[int]:
-    """`workers` callers that each ask for a turn again as soon as theirs ends, as clients on
-    kept-alive connections do: the order in which the turns were served."""
-    served: list[int] = []
-
-    async def worker(n: int) -> None:
-        for _ in range(rounds):
-            async with turns:
-                served.append(n)
-                await asyncio.sleep(0)  # the turn's work: give the others a chance to queue
-
-    await asyncio.gather(*(worker(n) for n in range(workers)))
-    return served
+async def one_turn(turns: Turns) -> None:
+    async with turns:
+        await asyncio.sleep(0)  # the turn's work: give the others a chance to queue
 
 
 async def test_a_caller_who_asks_again_at_once_waits_behind_those_already_waiting() -> None:
-    assert await closed_loop(Turns(1, wait_s=5), workers=3, rounds=20) == [0, 1, 2] * 20
+    turns = Turns(1, wait_s=5)
+
+    served = await served_in_a_closed_loop(lambda: one_turn(turns), workers=3, rounds=20)
+
+    assert served == [0, 1, 2] * 20
 
 
 async def test_why_the_pools_alone_are_not_enough() -> None:
