@@ -26,6 +26,7 @@ from benchmarks.run import (
     free_port,
     interleaved,
     median_of,
+    refuse_failed_rows,
     rss_mb,
     serving,
     write_lines,
@@ -99,6 +100,7 @@ def main() -> None:
               f"{a.errors} / {b.errors} |")
     print(f"\nRSS after the run: off {rss['off']:.0f} MB, on {rss['on']:.0f} MB; "
           f"{Collector.spans_bytes / 1e6:.1f} MB of spans exported")
+    refuse_failed_rows(results, work)
 
 
 if __name__ == "__main__":
