@@ -7,8 +7,9 @@ Calls both ASGI apps directly (as uvicorn would, lifespans run) in one process, 
 at a time, and reports the median thread CPU time per request of each operation on each, and
 their ratio (baseline / bookshelf, as run.py's throughput ratio reads). The two take turns,
 batch after batch: on a shared machine whose speed drifts from minute to minute, runs made one
-after the other differed by a third, a ratio taken in turns by a few percent. Where the HTTP
-work both servers share is cheap, run.py's wrk ratios come close to these.
+after the other differed by a third, a ratio taken in turns by about a tenth. Sharing the
+CPU's caches with the larger program costs the baseline a little, so the ratios flatter
+bookshelf somewhat; run.py's wrk ratios are the ones that count.
 Needs PostgreSQL (BENCH_DATABASE_URL, as run.py; its database bookshelf_bench_cpu is dropped
 and recreated).
 """

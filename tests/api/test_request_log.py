@@ -108,8 +108,8 @@ def test_a_forked_worker_makes_ids_of_its_own() -> None:
         os._exit(0)
     os.close(writer)
     os.waitpid(child, 0)
-    childs = os.read(reader, 64).decode()
+    made_by_the_child = os.read(reader, 64).decode()
     os.close(reader)
 
-    assert len(childs) == 32
-    assert childs != _made_id()  # without a reseed, both would make the same next id
+    assert len(made_by_the_child) == 32
+    assert made_by_the_child != _made_id()  # without a reseed, both would make the same next id
