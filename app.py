@@ -19,6 +19,7 @@ from modules.book.http.routes import router as book_routes
 from modules.container import ApplicationContainer
 from modules.shared_kernel.http.access import AccessRules, publish_read_security
 from modules.shared_kernel.http.access_first import AccessFirst
+from modules.shared_kernel.http.app_routes import add_routes
 from modules.shared_kernel.http.event_publications import router as event_publication_routes
 from modules.shared_kernel.http.head_requests import HeadAsGet
 from modules.shared_kernel.http.health import router as health_routes
@@ -132,7 +133,7 @@ def create_app(container: ApplicationContainer | None = None) -> FastAPI:
     # Outermost: it sees every answer, the guard's included; it also counts them for metrics.
     app.add_middleware(RequestLog, metrics=container.metrics())
     if container.metrics() is not None:  # off: no route, and nothing counted
-        app.include_router(metrics_routes)
+        add_routes(app, metrics_routes)
     if settings.reads_require_token:
         publish_read_security(app)
     if settings.cors_allow_origins:
@@ -142,11 +143,9 @@ def create_app(container: ApplicationContainer | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type", "If-Match"],
             expose_headers=["ETag", "Location", "Retry-After"],
         )
-    app.include_router(author_routes)
-    app.include_router(book_routes)
-    app.include_router(health_routes)
-    app.include_router(event_publication_routes)
-    app.include_router(integration_event_docs)  # /asyncapi.json, beside /openapi.json
+    for routes in (author_routes, book_routes, health_routes, event_publication_routes,
+                   integration_event_docs):  # the last: /asyncapi.json, beside /openapi.json
+        add_routes(app, routes)
     return app
 
 

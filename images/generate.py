@@ -276,7 +276,7 @@ USE_CASE_CALL = re.compile(r"\.bus\(\)\.run\(\s*(\w+)")  # books.bus().run(add_b
 
 def module_routes(app: FastAPI) -> Iterator[tuple[str, str, str, APIRoute]]:
     """(module, method, path, route) of each route of the books and authors tags."""
-    # FastAPI includes routers lazily: app.routes lists the routers, not their routes.
+    # Each route, whether the app holds it flat or within an included router.
     for context in iter_route_contexts(app.routes):
         route = context.original_route
         if isinstance(route, APIRoute) and {"books", "authors"} & set(context.tags):

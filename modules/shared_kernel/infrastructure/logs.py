@@ -71,5 +71,10 @@ def configure_logging(log_format: Literal["json", "text"], level: str) -> None:
             "%(asctime)s %(levelname)-7s %(name)s [%(request_id)s%(trace)s] %(message)s"))
     root.addHandler(handler)
     root.setLevel(level.upper())
+    # Neither format shows where a line was logged from, nor its thread or process: records
+    # skip finding them, as the logging HOWTO's "Optimization" section describes. A fifth of
+    # a text line's CPU, an eighth of a JSON line's, measured here.
+    logging._srcfile = None
+    logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
     # One line per request comes from the service itself (bookshelf.requests).
     logging.getLogger("uvicorn.access").disabled = True

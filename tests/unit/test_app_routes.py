@@ -1,0 +1,43 @@
+"""The module routers' routes, added flat to the app, publish and route exactly as the same
+routers included would."""
+
+from typing import Any
+
+import pytest
+from fastapi import APIRouter, FastAPI
+from fastapi.routing import APIRoute, iter_route_contexts
+
+from modules.author.http.routes import router as author_routes
+from modules.book.http.asyncapi import router as integration_event_docs
+from modules.book.http.routes import router as book_routes
+from modules.shared_kernel.http.app_routes import add_routes
+from modules.shared_kernel.http.event_publications import router as event_publication_routes
+from modules.shared_kernel.http.health import router as health_routes
+from modules.shared_kernel.http.metrics import router as metrics_routes
+
+ROUTERS = (metrics_routes, author_routes, book_routes, health_routes, event_publication_routes,
+           integration_event_docs)
+
+
+def table(app: FastAPI) -> list[tuple[Any, ...]]:
+    return [(c.path, sorted(c.methods or ()), c.name, c.tags, c.dependencies, c.responses)
+            for c in iter_route_contexts(app.routes) if isinstance(c.original_route, APIRoute)]
+
+
+def test_added_flat_the_routes_are_those_an_include_makes() -> None:
+    included, flat = FastAPI(), FastAPI()
+    for router in ROUTERS:
+        included.include_router(router)
+        add_routes(flat, router)
+
+    assert table(flat) == table(included)
+    assert flat.openapi() == included.openapi()
+
+
+def test_a_router_that_includes_another_is_refused() -> None:
+    outer, inner = APIRouter(), APIRouter(prefix="/inner")
+    inner.add_api_route("/x", lambda: None)
+    outer.include_router(inner)
+
+    with pytest.raises(TypeError, match="flat"):
+        add_routes(FastAPI(), outer)
