@@ -98,7 +98,8 @@ async def test_with_the_token_the_same_mistakes_are_judged(guarded: httpx.AsyncC
 
 
 @pytest.mark.parametrize("path", ["/books?unknown=1", "/books?title=%FF", "/books?limit=ten",
-                                  "/books/not-an-id", "/authors/0?unknown=1"])
+                                  "/books/not-an-id", "/books/1", "/authors/0?unknown=1",
+                                  "/authors/1", "/authors"])
 async def test_a_closed_read_without_a_token_is_401_whatever_it_asks(
     closed: httpx.AsyncClient, path: str
 ) -> None:

@@ -14,7 +14,7 @@ from modules.author.domain.name import MAX_NAME_PART, Name
 from modules.author.http.schemas import AuthorChanges, NewAuthor
 from modules.shared_kernel.application.ids import IdInput
 from modules.shared_kernel.application.pages import DEFAULT_LIMIT, MAX_LIMIT, Page
-from modules.shared_kernel.http.access import READ, WRITE
+from modules.shared_kernel.http.access import WRITE, read
 from modules.shared_kernel.http.pages import page_of
 from modules.shared_kernel.http.problems import problem_responses
 from modules.shared_kernel.http.query_parameters import KnownQueryParameters
@@ -56,14 +56,16 @@ async def post_author(body: NewAuthor, request: Request) -> Response:
 
 
 @router.get("/{author_id}", response_model=AuthorDTO, summary="One author with their books",
-            dependencies=READ, responses=problem_responses(401, 404, 422))
+            responses=problem_responses(401, 404, 422))
+@read
 async def get_author(author_id: AuthorId, request: Request) -> Response:
     authors = _author_module(request)
     return await _shown(authors, author_id)
 
 
 @router.get("", response_model=Page[AuthorDTO], summary="Authors, by name, a page at a time",
-            dependencies=READ, responses=problem_responses(401, 422))
+            responses=problem_responses(401, 422))
+@read
 async def list_authors(
     request: Request,
     name: Annotated[

@@ -17,7 +17,7 @@ from modules.book.domain.isbn import Isbn
 from modules.book.http.schemas import BookChanges, IsbnText, NewBook
 from modules.shared_kernel.application.ids import IdInput
 from modules.shared_kernel.application.pages import DEFAULT_LIMIT, MAX_LIMIT, Page
-from modules.shared_kernel.http.access import READ, WRITE
+from modules.shared_kernel.http.access import WRITE, read
 from modules.shared_kernel.http.pages import page_of
 from modules.shared_kernel.http.problems import problem_responses
 from modules.shared_kernel.http.query_parameters import KnownQueryParameters
@@ -75,14 +75,16 @@ async def post_book(body: NewBook, request: Request) -> Response:
 
 
 @router.get("/{book_id}", response_model=BookDTO, summary="One book with its authors",
-            dependencies=READ, responses=problem_responses(401, 404, 422))
+            responses=problem_responses(401, 404, 422))
+@read
 async def get_book(book_id: BookId, request: Request) -> Response:
     books = _book_module(request)
     return await _shown(books, book_id)
 
 
 @router.get("", response_model=Page[BookDTO], summary="Books, by title or ISBN, a page at a time",
-            dependencies=READ, responses=problem_responses(401, 422))
+            responses=problem_responses(401, 422))
+@read
 async def list_books(
     request: Request,
     title: Annotated[

@@ -4,14 +4,13 @@ Left to FastAPI, a caller without a token learned what was wrong with its input 
 learned it may not call at all: the request guard reads the body before routing (413, UTF-8),
 FastAPI parses a JSON body before it runs any dependency, and a route checks its query
 parameters before either. This middleware sits outside the guard, finds the route the router will
-pick, and applies the rule that route declares (`WRITE` or `READ`, see access.py) first. So a
-refused caller gets 401 whatever it sent, and its body is never read.
+pick, and applies the rule that route declares (`WRITE` or `@read`, see access.py) first. So
+a refused caller gets 401 whatever it sent, and its body is never read.
 
-The route's own dependency still runs: it publishes the rule in the schema, and it is what
-guards the route if this middleware is ever left out.
+A write's own dependency still runs: it publishes the rule in the schema, and it guards the
+route again behind this middleware. A read's rule is applied here only.
 """
 
-from typing import Any
 
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -35,15 +34,9 @@ class AccessFirst:
         rules = request.app.state.access
         if rules.open:  # no route to look for: the open demo is as fast as it was
             return False
-        return (needs_token(rules, _route_dependencies(request.scope))
-                and not await admitted(request))
-
-
-def _route_dependencies(scope: Scope) -> list[Any]:
-    """What the route the router will pick depends on. No route: the router answers 404 or
-    405, which reveal nothing."""
-    route, _ = routed(scope)
-    return [d.dependency for d in getattr(route, "dependencies", None) or ()]
+        # No route: the router answers 404 or 405, which reveal nothing.
+        route, _ = routed(request.scope)
+        return needs_token(rules, route) and not await admitted(request)
 
 
 async def _refused(scope: Scope, receive: Receive, send: Send) -> None:
