@@ -110,6 +110,12 @@ async def metrics_watching(container: ApplicationContainer) -> AsyncIterator[Non
         yield
 
 
+# The API's routers, in the order they are matched (the metrics' route, when on, before them).
+# The last serves /asyncapi.json, beside /openapi.json.
+ROUTERS = (author_routes, book_routes, health_routes, event_publication_routes,
+           integration_event_docs)
+
+
 def create_app(container: ApplicationContainer | None = None) -> FastAPI:
     container = container or ApplicationContainer()
     start_mappers()
@@ -143,8 +149,7 @@ def create_app(container: ApplicationContainer | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type", "If-Match"],
             expose_headers=["ETag", "Location", "Retry-After"],
         )
-    for routes in (author_routes, book_routes, health_routes, event_publication_routes,
-                   integration_event_docs):  # the last: /asyncapi.json, beside /openapi.json
+    for routes in ROUTERS:
         add_routes(app, routes)
     return app
 

@@ -113,11 +113,12 @@ def main() -> None:
     jobs: list[tuple[str, str | None, dict[str, Any]]] = []
     fresh = iter(range(1, len(books), books_per_run))
     for server in SERVERS:
-        for n, label in enumerate([None, *labels]):
+        for label in [None, *labels]:
             first = next(fresh)
             jobs.append((server, label, {
                 "books": books[first:first + books_per_run], "authors": authors[1:],
-                "read_book": books[0], "read_author": authors[0], "first_isbn": 1_000_000 * (1 + len(jobs)) + n}))
+                "read_book": books[0], "read_author": authors[0],
+                "first_isbn": 1_000_000 * (1 + len(jobs))}))  # each run's new books apart
     with ThreadPoolExecutor(max_workers=2) as pool:
         counts = list(pool.map(lambda job: counted(SERVERS[job[0]], job[1], args.requests,
                                                    job[2]), jobs))

@@ -11,7 +11,6 @@ A write's own dependency still runs: it publishes the rule in the schema, and it
 route again behind this middleware. A read's rule is applied here only.
 """
 
-
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
