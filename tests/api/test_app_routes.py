@@ -34,3 +34,10 @@ def test_a_router_that_includes_another_is_refused() -> None:
 
     with pytest.raises(TypeError, match="flat"):
         add_routes(FastAPI(), outer)
+
+
+def test_the_modules_reads_are_answered_without_fastapis_handler() -> None:
+    plain = {route.path for router in ROUTERS for route in router.routes
+             if getattr(route, "served_plainly", False)}
+
+    assert plain == {"/books", "/books/{book_id}", "/authors", "/authors/{author_id}"}

@@ -16,13 +16,13 @@ from modules.shared_kernel.application.ids import IdInput
 from modules.shared_kernel.application.pages import DEFAULT_LIMIT, MAX_LIMIT, Page
 from modules.shared_kernel.http.access import WRITE, read
 from modules.shared_kernel.http.pages import page_of
+from modules.shared_kernel.http.plain_reads import PlainReads
 from modules.shared_kernel.http.problems import problem_responses
-from modules.shared_kernel.http.query_parameters import KnownQueryParameters
 from modules.shared_kernel.http.responses import ModelResponse, location
 from modules.shared_kernel.http.validation import Text
 from modules.shared_kernel.http.versions import IfMatch, etag, expected_version
 
-router = APIRouter(prefix="/authors", tags=["authors"], route_class=KnownQueryParameters)
+router = APIRouter(prefix="/authors", tags=["authors"], route_class=PlainReads)
 
 
 def _author_module(request: Request) -> AuthorContainer:
