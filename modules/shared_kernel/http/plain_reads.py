@@ -49,13 +49,25 @@ def plain_read(route: APIRoute) -> ASGIApp | None:
         return None
     endpoint: Callable[..., Awaitable[Response]] = dependant.call  # type: ignore[assignment]
     path_fields, query_fields = dependant.path_params, dependant.query_params
+    in_path = [(field.name, field.alias, field) for field in path_fields]
     request_name = dependant.request_param_name
+
+    def path_values(given: dict[str, str]) -> tuple[dict[str, Any], list[Any]]:
+        # A path parameter is always there once the route matched: each is validated alone,
+        # and FastAPI's function (which also looks for defaults, aliases and lists, on every
+        # call) words the errors when one is invalid.
+        values: dict[str, Any] = {}
+        for name, alias, field in in_path:
+            values[name], errors = field.validate(given[alias], values, loc=("path", alias))
+            if errors:
+                return request_params_to_args(path_fields, given)
+        return values, []
 
     async def answer(scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive, send)
         if scope["query_string"]:
             refuse_unknown_query_parameters(request)
-        values, errors = request_params_to_args(path_fields, scope["path_params"])
+        values, errors = path_values(scope["path_params"])
         if query_fields:
             found, query_errors = request_params_to_args(query_fields, request.query_params)
             values.update(found)
@@ -77,6 +89,7 @@ def _is_plain(route: APIRoute, dependant: Dependant) -> bool:
         route.methods == {"GET"}
         and iscoroutinefunction(dependant.call)
         and isclass(returns) and issubclass(returns, Response)
+        and all(field.field_info.validation_alias is None for field in dependant.path_params)
         and not (dependant.dependencies or dependant.header_params or dependant.cookie_params
                  or dependant.body_params or route.body_field)
         and not (dependant.background_tasks_param_name or dependant.response_param_name

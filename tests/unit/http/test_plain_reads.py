@@ -45,6 +45,10 @@ def routes(route_class: type[KnownQueryParameters]) -> APIRouter:
         return Response(Shelf(id=after or 0, title=title, limit=limit).model_dump_json(),
                         media_type="application/json")
 
+    @router.get("/{shelf_id}/books/{book_id}")
+    async def two(shelf_id: IdInput, book_id: IdInput) -> Response:
+        return Response(f"{book_id} on {shelf_id}")
+
     @router.get("/{shelf_id}/by")
     async def needs_a_header(shelf_id: IdInput, who: Annotated[str, Header()]) -> Response:
         return Response(f"{shelf_id} {who}")
@@ -77,7 +81,7 @@ def test_only_plain_reads_are_answered_without_fastapis_handler() -> None:
     plainly = {route.name: route.served_plainly  # type: ignore[attr-defined]
                for route in router.routes}
 
-    assert plainly == {"one": True, "page": True, "needs_a_header": False,
+    assert plainly == {"one": True, "page": True, "two": True, "needs_a_header": False,
                        "with_a_dependency": False, "returns_a_model": False}
 
 
@@ -87,6 +91,9 @@ def test_only_plain_reads_are_answered_without_fastapis_handler() -> None:
     "/shelves/seven",
     "/shelves/-1",
     "/shelves/99999999999999999999999",
+    "/shelves/7/books/8",
+    "/shelves/7/books/eight",
+    "/shelves/seven/books/eight",
     "/shelves",
     "/shelves?title=abc&limit=10&after=5",
     "/shelves?limit=0",
