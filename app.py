@@ -17,7 +17,7 @@ from modules.book.externalization import externalize as externalize_book_events
 from modules.book.http.asyncapi import router as integration_event_docs
 from modules.book.http.routes import router as book_routes
 from modules.container import ApplicationContainer
-from modules.shared_kernel.http.access import AccessRules, publish_read_security
+from modules.shared_kernel.http.access import AccessRules, publish_security
 from modules.shared_kernel.http.access_first import AccessFirst
 from modules.shared_kernel.http.app_routes import add_routes
 from modules.shared_kernel.http.event_publications import router as event_publication_routes
@@ -140,8 +140,7 @@ def create_app(container: ApplicationContainer | None = None) -> FastAPI:
     app.add_middleware(RequestLog, metrics=container.metrics())
     if container.metrics() is not None:  # off: no route, and nothing counted
         add_routes(app, metrics_routes)
-    if settings.reads_require_token:
-        publish_read_security(app)
+    publish_security(app, app.state.access)
     if settings.cors_allow_origins:
         app.add_middleware(
             CORSMiddleware, allow_origins=settings.cors_allow_origins,

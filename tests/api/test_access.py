@@ -9,10 +9,12 @@ import pytest
 from asgi_lifespan import LifespanManager
 from dependency_injector import providers
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 
 from app import create_app
 from modules.container import ApplicationContainer
 from modules.settings import Settings
+from modules.shared_kernel.http.access import AccessRules, needs_token
 from tests.api.catalogue import assert_problem
 
 TOKEN = "s3cret-writer-token"
@@ -113,12 +115,22 @@ async def test_every_kind_of_write_needs_the_token(guarded: httpx.AsyncClient) -
 
     assert made.status_code == 201
     at = f"/authors/{author['id']}"
-    for method, path in [("PATCH", at), ("DELETE", at),
-                         ("PUT", f"/books/1/authors/{author['id']}"), ("DELETE", "/books/1"),
+    for method, path in [("PATCH", at), ("DELETE", at), ("PATCH", "/books/1"),
+                         ("PUT", f"/books/1/authors/{author['id']}"),
+                         ("DELETE", f"/books/1/authors/{author['id']}"), ("DELETE", "/books/1"),
                          ("POST", "/books"), ("POST", "/admin/event-publications/1/resubmit"),
                          ("GET", "/admin/event-publications")]:
         assert_problem(await guarded.request(method, path, json={}), 401)
     assert (await guarded.get(f"/authors/{author['id']}")).status_code == 200
+
+
+def test_every_route_that_changes_something_is_closed_by_the_tokens(app: FastAPI) -> None:
+    rules = AccessRules.from_hex([TOKEN_HASH], reads_require_token=False)
+    changing = [route for route in app.routes
+                if isinstance(route, APIRoute) and (route.methods or set()) - {"GET", "HEAD"}]
+
+    assert len(changing) > 8
+    assert [route.path for route in changing if not needs_token(rules, route)] == []
 
 
 async def test_reads_stay_open_unless_closed(guarded: httpx.AsyncClient,

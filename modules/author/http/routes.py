@@ -14,7 +14,7 @@ from modules.author.domain.name import MAX_NAME_PART, Name
 from modules.author.http.schemas import AuthorChanges, NewAuthor
 from modules.shared_kernel.application.ids import IdInput
 from modules.shared_kernel.application.pages import DEFAULT_LIMIT, MAX_LIMIT, Page
-from modules.shared_kernel.http.access import WRITE, read
+from modules.shared_kernel.http.access import read, write
 from modules.shared_kernel.http.pages import page_of
 from modules.shared_kernel.http.plain_reads import PlainReads
 from modules.shared_kernel.http.problems import problem_responses
@@ -43,8 +43,9 @@ async def _shown(authors: AuthorContainer, author_id: int, status_code: int = 20
 
 
 @router.post("", name="add_author", response_model=AuthorDTO, status_code=status.HTTP_201_CREATED,
-             summary="Register an author", dependencies=WRITE,
+             summary="Register an author",
              responses=problem_responses(401, 413, 422, 503))
+@write
 async def post_author(body: NewAuthor, request: Request) -> Response:
     authors = _author_module(request)
     author_id = await authors.bus().run(
@@ -82,8 +83,9 @@ async def list_authors(
 
 
 @router.patch("/{author_id}", name="revise_author", response_model=AuthorDTO,
-              summary="Change an author's name or biography", dependencies=WRITE,
+              summary="Change an author's name or biography",
               responses=problem_responses(401, 404, 409, 412, 413, 422))
+@write
 async def patch_author(author_id: AuthorId, body: AuthorChanges, request: Request,
                        if_match: IfMatch = None) -> Response:
     authors = _author_module(request)
@@ -100,7 +102,8 @@ async def patch_author(author_id: AuthorId, body: AuthorChanges, request: Reques
 
 @router.delete("/{author_id}", name="delete_author", status_code=status.HTTP_204_NO_CONTENT,
                summary="Remove an author who is credited on no book",
-               dependencies=WRITE, responses=problem_responses(401, 404, 409, 412, 422))
+               responses=problem_responses(401, 404, 409, 412, 422))
+@write
 async def delete_author_by_id(author_id: AuthorId, request: Request,
                               if_match: IfMatch = None) -> None:
     authors = _author_module(request)

@@ -17,7 +17,7 @@ from modules.book.domain.isbn import Isbn
 from modules.book.http.schemas import BookChanges, IsbnText, NewBook
 from modules.shared_kernel.application.ids import IdInput
 from modules.shared_kernel.application.pages import DEFAULT_LIMIT, MAX_LIMIT, Page
-from modules.shared_kernel.http.access import WRITE, read
+from modules.shared_kernel.http.access import read, write
 from modules.shared_kernel.http.pages import page_of
 from modules.shared_kernel.http.plain_reads import PlainReads
 from modules.shared_kernel.http.problems import problem_responses
@@ -50,9 +50,9 @@ async def _shown(books: BookContainer, book_id: int, status_code: int = 200) -> 
     "", name="add_book",
     response_model=BookDTO,
     status_code=status.HTTP_201_CREATED,
-    summary="Add a book to the catalogue",
-    dependencies=WRITE, responses=problem_responses(401, 409, 413, 422, 503),
+    summary="Add a book to the catalogue", responses=problem_responses(401, 409, 413, 422, 503),
 )
+@write
 async def post_book(body: NewBook, request: Request) -> Response:
     books = _book_module(request)
     book = await books.bus().run(
@@ -101,8 +101,9 @@ async def list_books(
 
 
 @router.patch("/{book_id}", name="revise_book", response_model=BookDTO,
-              summary="Change a book's details", dependencies=WRITE,
+              summary="Change a book's details",
               responses=problem_responses(401, 404, 409, 412, 413, 422))
+@write
 async def patch_book(book_id: BookId, body: BookChanges, request: Request,
                      if_match: IfMatch = None) -> Response:
     books = _book_module(request)
@@ -120,7 +121,8 @@ async def patch_book(book_id: BookId, body: BookChanges, request: Request,
 
 @router.put("/{book_id}/authors/{author_id}", name="add_author_to_book", response_model=BookDTO,
             summary="Credit an author on a book (AuthorAddedToBook)",
-            dependencies=WRITE, responses=problem_responses(401, 404, 409, 412, 422))
+            responses=problem_responses(401, 404, 409, 412, 422))
+@write
 async def put_book_author(book_id: BookId, author_id: AuthorId, request: Request,
                           if_match: IfMatch = None) -> Response:
     books = _book_module(request)
@@ -131,7 +133,8 @@ async def put_book_author(book_id: BookId, author_id: AuthorId, request: Request
 
 @router.delete("/{book_id}/authors/{author_id}", name="remove_author_from_book",
                response_model=BookDTO, summary="Remove an author's credit (AuthorRemovedFromBook)",
-               dependencies=WRITE, responses=problem_responses(401, 404, 409, 412, 422))
+               responses=problem_responses(401, 404, 409, 412, 422))
+@write
 async def delete_book_author(book_id: BookId, author_id: AuthorId, request: Request,
                              if_match: IfMatch = None) -> Response:
     books = _book_module(request)
@@ -142,7 +145,8 @@ async def delete_book_author(book_id: BookId, author_id: AuthorId, request: Requ
 
 @router.delete("/{book_id}", name="delete_book", status_code=status.HTTP_204_NO_CONTENT,
                summary="Remove a book from the catalogue (BookDeleted)",
-               dependencies=WRITE, responses=problem_responses(401, 404, 409, 412, 422))
+               responses=problem_responses(401, 404, 409, 412, 422))
+@write
 async def delete_book_by_id(book_id: BookId, request: Request, if_match: IfMatch = None) -> None:
     books = _book_module(request)
     await books.bus().run(delete_book, book_id, expected_version=expected_version(if_match))

@@ -4,11 +4,10 @@ Left to FastAPI, a caller without a token learned what was wrong with its input 
 learned it may not call at all: the request guard reads the body before routing (413, UTF-8),
 FastAPI parses a JSON body before it runs any dependency, and a route checks its query
 parameters before either. This middleware sits outside the guard, finds the route the router will
-pick, and applies the rule that route declares (`WRITE` or `@read`, see access.py) first. So
+pick, and applies the rule that route declares (`@write` or `@read`, see access.py) first. So
 a refused caller gets 401 whatever it sent, and its body is never read.
 
-A write's own dependency still runs: it publishes the rule in the schema, and it guards the
-route again behind this middleware. A read's rule is applied here only.
+The rules are applied here only: a route without this middleware in front of it is open.
 """
 
 from starlette.requests import Request

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from modules.shared_kernel.application.ids import Id, IdInput
 from modules.shared_kernel.application.pages import DEFAULT_LIMIT, MAX_LIMIT, Page
 from modules.shared_kernel.domain.errors import Conflict, NotFound
-from modules.shared_kernel.http.access import WRITE
+from modules.shared_kernel.http.access import write
 from modules.shared_kernel.http.pages import next_page_link
 from modules.shared_kernel.http.problems import problem_responses
 from modules.shared_kernel.http.query_parameters import KnownQueryParameters
@@ -77,7 +77,8 @@ def _shown(row: dict[str, Any]) -> EventPublicationDTO:
 
 
 @router.get("", summary="Event publications: pending, failed (given up on) or completed",
-            dependencies=WRITE, responses=problem_responses(401, 422))
+            responses=problem_responses(401, 422))
+@write
 async def list_publications(
     request: Request,
     state: Literal["pending", "failed", "completed"] = "failed",
@@ -95,7 +96,8 @@ async def list_publications(
 
 @router.post("/{publication_id}/resubmit",
              summary="Deliver a publication that was given up on again, with fresh attempts",
-             dependencies=WRITE, responses=problem_responses(401, 404, 409, 422))
+             responses=problem_responses(401, 404, 409, 422))
+@write
 async def resubmit(publication_id: IdInput, request: Request) -> EventPublicationDTO:
     container = request.app.state.container
     publications = container.publication_operations()

@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from modules.shared_kernel.http.access import WRITE
+from modules.shared_kernel.http.access import write
 from modules.shared_kernel.http.query_parameters import KnownQueryParameters
 from modules.shared_kernel.infrastructure.metrics.scrape import Backlog, exposition
 
@@ -18,7 +18,8 @@ router = APIRouter(include_in_schema=False, route_class=KnownQueryParameters)
 BACKLOG_TIMEOUT_S = 2.0
 
 
-@router.get("/metrics", dependencies=WRITE)
+@router.get("/metrics")
+@write
 async def scrape(request: Request) -> Response:
     container: Any = request.app.state.container
     body, content_type = exposition(container.metrics().directory, await _backlog(container),
