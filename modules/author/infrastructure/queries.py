@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import Select, bindparam, or_, select
 
-from modules.author.application.read_models import AuthorBookDTO, AuthorDTO
+from modules.author.application.read_models import AuthorDTO
 from modules.shared_kernel.application.pages import Slice
 from modules.shared_kernel.domain.snowflake import decode
 from persistence.reads import Reads, Rows
@@ -62,13 +62,7 @@ def _authors_from_rows(rows: Rows) -> list[AuthorDTO]:
             }
         if row["book_id"] is not None:
             author["books"].append({"id": row["book_id"], "title": row["title"]})
-    return [_author(author) for author in found.values()]
-
-
-def _author(fields: dict[str, Any]) -> AuthorDTO:
-    # Rows from our own tables are valid by construction (see the book queries).
-    fields["books"] = [AuthorBookDTO.model_construct(**b) for b in fields["books"]]
-    return AuthorDTO.model_construct(**fields)
+    return [AuthorDTO.model_validate(author) for author in found.values()]  # see the books'
 
 
 class SqlAuthorQueries:

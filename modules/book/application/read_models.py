@@ -48,8 +48,8 @@ def book_as_stored(book: Book) -> BookDTO:
     module's, read with the book (BookQueries.book)."""
     if book.credits:
         raise ValueError("a book that credits authors is shown as read, with their names")
-    return BookDTO.model_construct(
-        id=book.id, version=book.version, created_at=decode(book.id).created_at,
-        title=book.title, isbn=book.isbn.value, pages=book.pages,
-        price=PriceDTO.model_construct(amount=book.price.amount, currency=book.price.currency),
-        publication_year=book.publication_year, authors=[])
+    return BookDTO.model_validate({
+        "id": book.id, "version": book.version, "created_at": decode(book.id).created_at,
+        "title": book.title, "isbn": book.isbn.value, "pages": book.pages,
+        "price": {"amount": book.price.amount, "currency": book.price.currency},
+        "publication_year": book.publication_year, "authors": []})
