@@ -62,6 +62,29 @@ def test_every_request_body_has_an_example(openapi: dict[str, Any]) -> None:
             assert schemas[ref.rsplit("/", 1)[1]].get("examples"), (method, path)
 
 
+async def test_every_request_body_example_is_accepted(
+    client: httpx.AsyncClient, openapi: dict[str, Any],
+) -> None:
+    """What Swagger UI's "Try it out" sends first: each body example, as published, creates
+    or changes what it says (the examples of new things first, then the changes to them)."""
+    schemas = openapi["components"]["schemas"]
+    bodies = sorted(
+        ((method, path, schemas[op["requestBody"]["content"]["application/json"]["schema"]
+                                ["$ref"].rsplit("/", 1)[1]]["examples"][0])
+         for method, path, op in operations(openapi) if "requestBody" in op),
+        key=lambda body: body[0] != "POST")
+    made: dict[str, str] = {}
+    for method, path, example in bodies:
+        if "{publication_id}" in path:
+            continue  # an operator's route, about a failed delivery: none here
+        concrete = re.sub(r"\{(\w+)_id\}", lambda m: made[m.group(1) + "s"], path)
+        response = await client.request(method, concrete, json=example)
+
+        assert response.status_code in (200, 201), (method, path, response.json())
+        if method == "POST":
+            made[path.strip("/")] = response.json()["id"]
+
+
 def test_ids_are_published_as_strings_of_digits(openapi: dict[str, Any]) -> None:
     schemas = openapi["components"]["schemas"]
     for name in ("BookDTO", "AuthorDTO", "BookAuthorDTO", "AuthorBookDTO"):

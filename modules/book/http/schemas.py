@@ -65,7 +65,7 @@ class NewBook(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={"examples": [{
-            "title": "The Vegetarian", "isbn": "978-89-364-3401-7", "pages": 192,
+            "title": "The Vegetarian", "isbn": "978-89-364-3401-4", "pages": 192,
             "price": {"amount": 13500, "currency": "KRW"}, "publication_year": 2007,
             "author_ids": [],
         }]},
