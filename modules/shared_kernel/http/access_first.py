@@ -23,18 +23,18 @@ class AccessFirst:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and await self._refuses(Request(scope)):
+        if scope["type"] == "http" and await self._refuses(scope):
             await _refused(scope, receive, send)
             return
         await self.app(scope, receive, send)
 
-    async def _refuses(self, request: Request) -> bool:
-        rules = request.app.state.access
-        if rules.open:  # no route to look for: the open demo is as fast as it was
+    async def _refuses(self, scope: Scope) -> bool:
+        rules = scope["app"].state.access
+        if rules.open:  # no route to look for, no request to read: the open demo pays nothing
             return False
         # No route: the router answers 404 or 405, which reveal nothing.
-        route, _ = routed(request.scope)
-        return needs_token(rules, route) and not await admitted(request)
+        route, _ = routed(scope)
+        return needs_token(rules, route) and not await admitted(Request(scope))
 
 
 async def _refused(scope: Scope, receive: Receive, send: Send) -> None:
